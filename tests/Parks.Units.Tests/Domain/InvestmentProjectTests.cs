@@ -115,7 +115,7 @@ public sealed class InvestmentProjectTests
     {
         var referral = Parks.Units.Domain.Referral.Create(Jinpu, "flow-battery", Referral(), Industries, Investment, false, Now);
 
-        var (accepted, project) = referral.Accept("flow-battery-p", Industries, Investment, Today, Now);
+        var (accepted, project) = referral.Accept("flow-battery-p", null, Industries, Investment, Today, Now);
 
         Assert.Equal(ReferralState.Accepted, accepted.State);
         Assert.Equal("parks/jinpu/projects/flow-battery-p", accepted.Project);
@@ -136,8 +136,21 @@ public sealed class InvestmentProjectTests
 
         Assert.Equal(ReferralState.Declined, declined.State);
         Assert.Equal("用地不足", declined.Reason);
-        Assert.Contains("declined (用地不足)", Assert.Throws<FailedPreconditionException>(() => declined.Accept("x1", Industries, Investment, Today, Now)).Message);
+        Assert.Contains("declined (用地不足)", Assert.Throws<FailedPreconditionException>(() => declined.Accept("x1", null, Industries, Investment, Today, Now)).Message);
         Assert.Equal("reason", Assert.Throws<ValidationException>(() => referral.Decline("", Now)).Violations[0].Field);
+    }
+
+    [Fact]
+    public void A_referral_without_an_industry_gets_one_on_acceptance()
+    {
+        var referral = Parks.Units.Domain.Referral.Create(Jinpu, "flow-battery", Referral() with { Industry = null }, Industries, Investment, false, Now);
+        Assert.Null(referral.Industry);
+
+        Assert.Equal("industry", Assert.Throws<ValidationException>(() => referral.Accept("p1", null, Industries, Investment, Today, Now)).Violations[0].Field);
+        Assert.Equal("industry", Assert.Throws<ValidationException>(() => referral.Accept("p1", "steel", Industries, Investment, Today, Now)).Violations[0].Field);
+        Assert.Equal("smart-ocean", referral.Accept("p1", "smart-ocean", Industries, Investment, Today, Now).Project.Industry);
+        Assert.Equal("referral.industry", Assert.Throws<ValidationException>(() =>
+            Parks.Units.Domain.Referral.Create(Jinpu, "x1", Referral() with { Industry = "steel" }, Industries, Investment, false, Now)).Violations[0].Field);
     }
 
     [Theory]

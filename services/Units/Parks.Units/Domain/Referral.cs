@@ -38,7 +38,8 @@ public sealed record Referral
     public required string DisplayName { get; init; }
     public string? Investor { get; init; }
     public ProjectKind Kind { get; init; }
-    public required string Industry { get; init; }
+    /// <summary>One of the 1+8 industries; null when the referring unit did not classify it (set on acceptance).</summary>
+    public string? Industry { get; init; }
     public long AmountFen { get; init; }
     public bool Fortune500 { get; init; }
     public bool IndustryLeader { get; init; }
@@ -64,7 +65,8 @@ public sealed record Referral
         else if (!IsValidSource(draft.FromUnit)) v.Add("referral.from_unit", $"'{draft.FromUnit}' is not zone, scienceCity, districts/{{id}} or parks/{{id}}");
         else if (draft.FromUnit == toUnit.ResourceName) v.Add("referral.from_unit", "a unit cannot refer a project to itself");
         InvestmentProject.Check(v, new ProjectDraft(draft.DisplayName, draft.Investor, draft.Kind, draft.Industry, draft.AmountFen, draft.Fortune500, draft.IndustryLeader),
-            industries, rules, "referral", all: true);
+            industries, rules, "referral", all: false, mask: ["display_name", "investor", "kind", "amount_fen"]);
+        if (!string.IsNullOrEmpty(draft.Industry)) Enterprise.CheckIndustry(v, draft.Industry, industries, "referral.industry");
         Enterprise.CheckOptional(v, draft.ResearchProject, InvestmentProject.MaxText, "referral.research_project");
         v.ThrowIfInvalid();
         return new Referral
@@ -75,7 +77,7 @@ public sealed record Referral
             DisplayName = draft.DisplayName!.Trim(),
             Investor = Enterprise.Normalize(draft.Investor),
             Kind = draft.Kind,
-            Industry = draft.Industry!,
+            Industry = string.IsNullOrEmpty(draft.Industry) ? null : draft.Industry,
             AmountFen = draft.AmountFen,
             Fortune500 = draft.Fortune500,
             IndustryLeader = draft.IndustryLeader,
@@ -85,12 +87,18 @@ public sealed record Referral
         };
     }
 
-    /// <summary>Accepts the referral: the project it becomes starts at 意向 (lead) in the receiving unit.</summary>
-    public (Referral Referral, InvestmentProject Project) Accept(string projectId, IndustryCatalog industries, InvestmentRules rules, DateOnly today, DateTimeOffset now)
+    /// <summary>
+    /// Accepts the referral: the project it becomes starts at 意向 (lead) in the receiving unit. An industry given
+    /// here classifies a referral that arrived without one (or overrides it).
+    /// </summary>
+    public (Referral Referral, InvestmentProject Project) Accept(string projectId, string? industry, IndustryCatalog industries, InvestmentRules rules, DateOnly today, DateTimeOffset now)
     {
         RequirePending();
+        var chosen = string.IsNullOrEmpty(industry) ? Industry : industry;
+        if (chosen is null) throw new ValidationException("industry", $"referral {Name} names no industry; give one of the 1+8 industries ({industries.Listing})");
+        if (!industries.Contains(chosen)) throw new ValidationException("industry", $"'{chosen}' is not one of the 1+8 industries ({industries.Listing})");
         var project = InvestmentProject.Create(ToUnit, projectId,
-            new ProjectDraft(DisplayName, Investor, Kind, Industry, AmountFen, Fortune500, IndustryLeader), industries, rules, Demo, today, now) with
+            new ProjectDraft(DisplayName, Investor, Kind, chosen, AmountFen, Fortune500, IndustryLeader), industries, rules, Demo, today, now) with
         {
             ReferredFrom = FromUnit,
             Referral = Name,
