@@ -77,6 +77,9 @@ public sealed class UnitKeys
 
     public string Observations(string dataSet) => Index($"observations:{dataSet}");
 
+    /// <summary>The zone-wide demo evaluations this unit's demo loader wrote: members <c>{year}|{uscc}</c> (to purge them).</summary>
+    public string DemoEvaluations => Index("evaluations:demo");
+
     private string Index(string name) => StateKeys.Index(_service, _scope, name);
 
     public static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
