@@ -8,6 +8,8 @@ namespace Parks.Deploy.Tests;
 /// <summary>The deployment files in the repository: YAML style, no committed secrets, the secrets script, Dockerfiles.</summary>
 public sealed partial class RepositoryTests
 {
+    private static readonly Lazy<Dictionary<string, Dictionary<string, string>>> ExampleSecrets = new(SecretsFromExampleScript);
+
     /// <summary>The deployables, their project directory and image (docs/architecture.md, "Layout").</summary>
     public static TheoryData<string, string> Images => new()
     {
@@ -40,7 +42,7 @@ public sealed partial class RepositoryTests
     [Fact]
     public void Secrets_example_creates_every_secret_the_manifests_read_with_fresh_values()
     {
-        var first = SecretsFromExampleScript();
+        var first = ExampleSecrets.Value;
         var second = SecretsFromExampleScript();
 
         foreach (var overlay in Repo.Overlays())
@@ -66,7 +68,7 @@ public sealed partial class RepositoryTests
     [Fact]
     public void Gateway_credential_keys_in_the_secrets_example_are_documented_configuration_keys()
     {
-        var keys = SecretsFromExampleScript()["parks-gateway-credentials"].Keys.ToArray();
+        var keys = ExampleSecrets.Value["parks-gateway-credentials"].Keys.ToArray();
         var architecture = File.ReadAllText(Repo.Combine("docs", "architecture.md"));
 
         Assert.NotEmpty(keys);
