@@ -98,7 +98,7 @@ public static class HostingExtensions
 }
 
 /// <summary>
-/// Turns the hosted services' health on once the server is ready, and everything NOT_SERVING as soon as
+/// Turns the hosted services' health on once the server is ready, and readiness NOT_SERVING as soon as
 /// shutdown begins so load balancers stop sending new calls while in-flight ones drain.
 /// </summary>
 internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime) : IHostedService
@@ -110,7 +110,7 @@ internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistr
             foreach (var service in services.Services) registry.SetStatus(service.Name, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
             registry.SetStatus(HealthRegistry.Readiness, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         });
-        lifetime.ApplicationStopping.Register(registry.SetAllNotServing);
+        lifetime.ApplicationStopping.Register(registry.SetDraining);
         return Task.CompletedTask;
     }
 
