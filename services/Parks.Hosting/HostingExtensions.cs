@@ -45,6 +45,10 @@ public static class HostingExtensions
             kestrel.Listen(address, endpoints.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
+        services.AddOptions<Security.SecurityOptions>().BindConfiguration(Security.SecurityOptions.Section)
+            .Validate(o => o.InternalKey.Length >= 32, "Parks:Security:InternalKey must be set to at least 32 characters (a shared secret that signs caller identity between the gateway and the services).")
+            .ValidateOnStart();
+        services.AddSingleton<Security.CallerSigner>();
         services.AddSingleton<HealthRegistry>();
         services.AddSingleton<ReflectionCatalog>();
         services.AddHostedService<HealthLifecycle>();
