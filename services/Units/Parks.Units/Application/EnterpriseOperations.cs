@@ -218,12 +218,13 @@ public sealed class EnterpriseOperations
         return (saved, certification);
     }
 
-    public async Task<Page<Certification>> ListCertificationsAsync(string? parent, int pageSize, string? pageToken, CancellationToken cancellationToken = default)
+    /// <summary>The enterprise's certification history, oldest first (with the enterprise, to name them).</summary>
+    public async Task<(Enterprise Enterprise, Page<Certification> Page)> ListCertificationsAsync(string? parent, int pageSize, string? pageToken, CancellationToken cancellationToken = default)
     {
         var enterprise = await GetAsync(parent, cancellationToken);
         var fingerprint = $"certifications|{enterprise.Value.Name}";
         var (offset, size) = Paging.Offset(pageSize, pageToken, fingerprint);
-        return Paging.Slice(enterprise.Value.Certifications, offset, size, fingerprint);
+        return (enterprise.Value, Paging.Slice(enterprise.Value.Certifications, offset, size, fingerprint));
     }
 
     /// <summary>Open certifications (not renewed, not disqualified) whose end falls in the window, earliest first.</summary>
