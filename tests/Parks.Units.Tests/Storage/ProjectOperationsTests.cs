@@ -106,10 +106,10 @@ public sealed class ProjectOperationsTests
 
         Assert.NotNull(first);
         Assert.Null(again);
-        Assert.Null(first!.Value.Industry);   // not one of the 1+8: the park sets it when accepting
+        Assert.Null(first!.Industry);   // not one of the 1+8: the park sets it when accepting
         Assert.Single((await parks.Projects.ListReferralsAsync(new ReferralQuery("parks/lvshun", 10, null, ReferralState.Unspecified, DataSetFilter.All))).Items);
         Assert.Null(await lingshui.Projects.ReferIndustrializedAsync(research));   // not lingshui's landing
-        var (_, project) = await parks.Projects.AcceptReferralAsync(first.Value.Name, null, "intelligent-manufacturing", null);
+        var (_, project) = await parks.Projects.AcceptReferralAsync(first.Name, null, "intelligent-manufacturing", null);
         Assert.Equal("intelligent-manufacturing", project.Value.Industry);
     }
 }

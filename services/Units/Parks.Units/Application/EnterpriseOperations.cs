@@ -159,18 +159,8 @@ public sealed class EnterpriseOperations
     /// </summary>
     public async Task<bool> TakeOverAsync(EnterpriseRelocatedEvent relocated, CancellationToken cancellationToken = default)
     {
-        var snapshot = relocated.Snapshot;
-        if (!await _context.Scope.ServesAsync(snapshot.Unit, cancellationToken)) return false;
-        var registryKey = ZoneKeys.Registry(snapshot.Uscc);
-        var registry = await Store.GetAsync(registryKey, cancellationToken);
-        if (registry is null || StateJson.Deserialize<RegistryEntry>(registry.Value, registryKey).Unit != snapshot.Unit.ResourceName) return false;
-        var key = new UnitKeys(snapshot.Unit).Enterprise(snapshot.Uscc);
-        if (await Store.GetAsync(key, cancellationToken) is not null) return false;
-
-        var enterprise = snapshot.WithTierOn(_context.Clock.Today, _context.TierRules);
         var tx = new StateTransaction();
-        _records.Put(tx, key, null, enterprise, 0);
-        tx.Require(registryKey, registry.Version);
+        if (!await PrepareTakeOverAsync(relocated.Snapshot, tx, cancellationToken)) return false;
         try
         {
             await Store.CommitAsync(tx, cancellationToken);
@@ -181,6 +171,26 @@ public sealed class EnterpriseOperations
             // Taken over concurrently, or already moved on: either way nothing is left to do.
             return false;
         }
+    }
+
+    /// <summary>
+    /// Adds the take-over of <paramref name="snapshot"/> to <paramref name="tx"/> (an event handler's transaction,
+    /// committed with its inbox marker), conditional on the registry entry read here; false when there is nothing
+    /// to take over. Should the registry change before the commit, the commit fails and the redelivery finds the
+    /// new state.
+    /// </summary>
+    public async Task<bool> PrepareTakeOverAsync(Enterprise snapshot, StateTransaction tx, CancellationToken cancellationToken = default)
+    {
+        if (!await _context.Scope.ServesAsync(snapshot.Unit, cancellationToken)) return false;
+        var registryKey = ZoneKeys.Registry(snapshot.Uscc);
+        var registry = await Store.GetAsync(registryKey, cancellationToken);
+        if (registry is null || StateJson.Deserialize<RegistryEntry>(registry.Value, registryKey).Unit != snapshot.Unit.ResourceName) return false;
+        var key = new UnitKeys(snapshot.Unit).Enterprise(snapshot.Uscc);
+        if (await Store.GetAsync(key, cancellationToken) is not null) return false;
+
+        _records.Put(tx, key, null, snapshot.WithTierOn(_context.Clock.Today, _context.TierRules), 0);
+        tx.Require(registryKey, registry.Version);
+        return true;
     }
 
     public async Task<(Stored<Enterprise> Enterprise, Certification Certification)> CertifyAsync(

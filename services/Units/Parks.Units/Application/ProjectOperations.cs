@@ -226,24 +226,38 @@ public sealed class ProjectOperations
     /// pending referral from the Science City. Idempotent: the referral id derives from the research project, so a
     /// redelivered event finds it and changes nothing (returns null).
     /// </summary>
-    public async Task<Stored<Referral>?> ReferIndustrializedAsync(IndustrializedResearchProject research, CancellationToken cancellationToken = default)
+    public async Task<Referral?> ReferIndustrializedAsync(IndustrializedResearchProject research, CancellationToken cancellationToken = default)
+    {
+        var tx = new StateTransaction();
+        var referral = await PrepareIndustrializedReferralAsync(research, tx, cancellationToken);
+        if (referral is null) return null;
+        try
+        {
+            await Store.CommitAsync(tx, cancellationToken);
+            return referral;
+        }
+        catch (ConcurrencyException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Adds the referral (and its ProjectReferred event) to <paramref name="tx"/>; null when there is nothing to do.</summary>
+    public async Task<Referral?> PrepareIndustrializedReferralAsync(IndustrializedResearchProject research, StateTransaction tx, CancellationToken cancellationToken = default)
     {
         if (!UnitRef.TryParse(research.LandingUnit, out var unit) || unit.Kind == UnitKind.ScienceCity) return null;
         if (!await _context.Scope.ServesAsync(unit, cancellationToken)) return null;
         var id = "sc-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(research.ResearchProject)))[..20];
-        if (await Store.GetAsync(new UnitKeys(unit).Referral(id), cancellationToken) is not null) return null;
+        var key = new UnitKeys(unit).Referral(id);
+        if (await Store.GetAsync(key, cancellationToken) is not null) return null;
         // The Science City may classify by its own "1+X" fields: an industry outside the 1+8 is left for the park to set on acceptance.
         var industry = _context.Industries.Contains(research.Industry) ? research.Industry : null;
         var draft = new ReferralDraft(UnitRef.ScienceCity.ResourceName, research.DisplayName, null, ProjectKind.Industrialization,
-            industry, Math.Max(0, research.ExpectedInvestmentFen), false, false, research.ResearchProject);
-        try
-        {
-            return await CreateReferralCoreAsync(unit.ResourceName, draft, id, null, demo: false, cancellationToken);
-        }
-        catch (AlreadyExistsException)
-        {
-            return null;
-        }
+            industry, Math.Clamp(research.ExpectedInvestmentFen, 0, _context.InvestmentRules.MaxAmountFen), false, false, research.ResearchProject);
+        var referral = Referral.Create(unit, id, draft, _context.Industries, _context.InvestmentRules, false, _context.Clock.Now);
+        _referrals.Put(tx, key, null, referral, 0);
+        _context.Outbox.Append(tx, new ProjectReferredEvent(referral) { Id = UnitEvent.NewId(), Time = referral.CreateTime });
+        return referral;
     }
 
     private async Task<Stored<InvestmentProject>> SaveAsync(Stored<InvestmentProject> current, InvestmentProject next, IEnumerable<UnitEvent> events, CancellationToken cancellationToken)

@@ -12,6 +12,8 @@ public sealed class ZoneClock(TimeProvider time)
 {
     public static readonly TimeSpan Offset = TimeSpan.FromHours(8);
 
+    public TimeProvider TimeProvider => time;
+
     public DateTimeOffset Now => time.GetUtcNow().ToOffset(Offset);
 
     public DateOnly Today => DateOnly.FromDateTime(Now.DateTime);

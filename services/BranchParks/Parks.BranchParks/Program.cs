@@ -1,0 +1,14 @@
+using Parks.BranchParks;
+using Parks.Hosting;
+using Parks.Hosting.Events;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddParksDefaults("branchparks").AddBranchParks(builder);
+
+var app = builder.Build();
+app.MapParksDefaults();
+app.MapParksEvents();
+app.Run();
+
+/// <summary>The entry point, visible to functional tests that host the service in process.</summary>
+public partial class Program;
