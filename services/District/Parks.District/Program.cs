@@ -9,6 +9,3 @@ var app = builder.Build();
 app.MapParksDefaults();
 app.MapParksEvents();
 app.Run();
-
-/// <summary>The entry point, visible to functional tests that host the service in process.</summary>
-public partial class Program;
