@@ -1,21 +1,23 @@
+using Parks.Hosting.State;
 using Parks.Domain;
 using Parks.Units.Application;
 using Parks.Units.Domain;
 using Parks.Units.Events;
 using Parks.Units.Storage;
+using Parks.Testing;
 using Parks.Units.Tests.Support;
 using static Parks.Units.Tests.TestData;
 
 namespace Parks.Units.Tests.Storage;
 
-public sealed class EnterpriseOperationsTests
+public abstract class EnterpriseOperationsTests : StoreTests
 {
     private static EnterpriseDraft NewDraft(string industry = "software-it") => Draft(null, industry);
 
     [Fact]
     public async Task Creates_an_enterprise_with_its_registry_entry_and_event_in_one_commit()
     {
-        var (lingshui, _, _, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, store) = await ZoneAsync();
         var draft = NewDraft();
 
         var created = await lingshui.Enterprises.CreateAsync("districts/lingshui", draft, null);
@@ -32,17 +34,17 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task An_enterprise_is_registered_in_one_place_zone_wide()
     {
-        var (lingshui, qixianling, parks, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, qixianling, parks, store) = await ZoneAsync();
         var draft = NewDraft();
         await lingshui.Enterprises.CreateAsync("districts/lingshui", draft, null);
-        var keysBefore = ((TestStateStore)store).Keys();
+        var keysBefore = store.Keys();
 
         var inDistrict = await Assert.ThrowsAsync<AlreadyExistsException>(() => qixianling.Enterprises.CreateAsync("districts/qixianling", draft, null));
         var inPark = await Assert.ThrowsAsync<AlreadyExistsException>(() => parks.Enterprises.CreateAsync("parks/jinpu", draft, null));
 
         Assert.Equal($"districts/lingshui/enterprises/{draft.Uscc}", inDistrict.ResourceName);
         Assert.Contains("already registered in districts/lingshui", inPark.Message);
-        Assert.Equal(keysBefore, ((TestStateStore)store).Keys());
+        Assert.Equal(keysBefore, store.Keys());
     }
 
     [Fact]
@@ -50,8 +52,8 @@ public sealed class EnterpriseOperationsTests
     {
         // Both districts read the registry entry as absent before either commits: the commit decides.
         var draft = NewDraft();
-        var shared = new TestStateStore();
-        var store = new RendezvousStore(shared, key => key == ZoneKeys.Registry(draft.Uscc!), readers: 2);
+        var shared = NewStore();
+        var store = new ObservedStore(new RendezvousStore(shared, key => key == ZoneKeys.Registry(draft.Uscc!), readers: 2));
         var (lingshui, qixianling, _, _) = await UnitsProcess.ZoneAsync(store);
 
         var results = await Task.WhenAll(
@@ -73,7 +75,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task A_retried_create_with_the_same_request_id_returns_the_same_enterprise()
     {
-        var (lingshui, _, _, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, store) = await ZoneAsync();
         var draft = NewDraft();
 
         var first = await lingshui.Enterprises.CreateAsync("districts/lingshui", draft, "req-1");
@@ -91,7 +93,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task A_stale_etag_is_aborted_and_changes_nothing()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         var created = await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
         var patch = new EnterprisePatch("改名一", null, null, null, null, default);
         var updated = await lingshui.Enterprises.UpdateAsync(created.Value.Name, ["display_name"], patch, created.Etag);
@@ -110,7 +112,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task Lists_by_tier_and_industry_through_their_indexes_with_page_tokens()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         var names = new List<string>();
         for (var i = 0; i < 7; i++)
         {
@@ -133,7 +135,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task Bad_list_requests_get_field_errors()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         for (var i = 0; i < 3; i++) await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
         var page = await lingshui.Enterprises.ListAsync(new EnterpriseQuery("districts/lingshui", 1, null, EnterpriseTier.Unspecified, null, DataSetFilter.All));
 
@@ -151,7 +153,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task A_district_instance_serves_only_its_own_district()
     {
-        var (lingshui, _, parks, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, parks, _) = await ZoneAsync();
 
         var other = await Assert.ThrowsAsync<FailedPreconditionException>(() => lingshui.Enterprises.CreateAsync("districts/qixianling", NewDraft(), null));
         Assert.Equal("UNIT_NOT_SERVED", other.Violations[0].Type);
@@ -164,7 +166,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task Relocation_hands_the_enterprise_over_with_its_history()
     {
-        var (lingshui, _, parks, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, parks, store) = await ZoneAsync();
         var created = await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
         var (certified, _) = await lingshui.Enterprises.CertifyAsync(created.Value.Name, Cert(EnterpriseTier.TechSme, new DateOnly(2024, 1, 2)), null);
 
@@ -192,7 +194,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task The_target_takes_over_from_the_published_protobuf_snapshot()
     {
-        var (lingshui, qixianling, _, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, qixianling, _, store) = await ZoneAsync();
         var created = await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
         var (certified, _) = await lingshui.Enterprises.CertifyAsync(created.Value.Name, Cert(EnterpriseTier.TechSme, new DateOnly(2024, 1, 2)), null);
         await lingshui.Enterprises.RelocateAsync(created.Value.Name, "districts/qixianling", new DateOnly(2024, 6, 1), null, null);
@@ -212,9 +214,9 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task A_relocation_to_an_unknown_unit_or_with_a_stale_etag_changes_nothing()
     {
-        var (lingshui, _, _, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, store) = await ZoneAsync();
         var created = await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
-        var before = ((TestStateStore)store).Keys();
+        var before = store.Keys();
 
         Assert.Equal("target_unit", (await Assert.ThrowsAsync<ValidationException>(() =>
             lingshui.Enterprises.RelocateAsync(created.Value.Name, "districts/nowhere", Today, null, null))).Violations[0].Field);
@@ -223,13 +225,13 @@ public sealed class EnterpriseOperationsTests
         await Assert.ThrowsAsync<ConcurrencyException>(() => lingshui.Enterprises.RelocateAsync(created.Value.Name, "parks/jinpu", Today, null, "7"));
         await Assert.ThrowsAsync<FailedPreconditionException>(() => lingshui.Enterprises.RelocateAsync(created.Value.Name, "districts/lingshui", Today, null, null));
 
-        Assert.Equal(before, ((TestStateStore)store).Keys());
+        Assert.Equal(before, store.Keys());
     }
 
     [Fact]
     public async Task A_takeover_for_another_unit_or_an_outdated_move_is_ignored()
     {
-        var (lingshui, qixianling, parks, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, qixianling, parks, store) = await ZoneAsync();
         var created = await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
         await lingshui.Enterprises.RelocateAsync(created.Value.Name, "parks/jinpu", Today, null, null);
         var relocated = Assert.Single(await lingshui.Outbox.CommittedAsync<EnterpriseRelocatedEvent>(store));
@@ -245,7 +247,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task Certifications_update_the_tier_indexes_and_publish_events()
     {
-        var (lingshui, _, _, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, store) = await ZoneAsync();
         var created = await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
         var (e1, c1) = await lingshui.Enterprises.CertifyAsync(created.Value.Name, Cert(EnterpriseTier.TechSme, new DateOnly(2024, 1, 2)), created.Etag);
         var (e2, _) = await lingshui.Enterprises.CertifyAsync(created.Value.Name, Cert(EnterpriseTier.HighTech, new DateOnly(2024, 2, 1)), e1.Etag);
@@ -270,7 +272,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task A_forbidden_tier_jump_is_refused_and_nothing_is_written()
     {
-        var (lingshui, _, _, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, store) = await ZoneAsync();
         var created = await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
 
         await Assert.ThrowsAsync<FailedPreconditionException>(() => lingshui.Enterprises.CertifyAsync(created.Value.Name, Cert(EnterpriseTier.Gazelle, Today), null));
@@ -282,7 +284,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task Expiring_certifications_are_listed_by_end_date_within_the_window()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         var ends = new[] { new DateOnly(2024, 7, 10), new DateOnly(2024, 6, 20), new DateOnly(2024, 12, 1), new DateOnly(2024, 8, 31) };
         foreach (var end in ends)
         {
@@ -305,7 +307,7 @@ public sealed class EnterpriseOperationsTests
     [Fact]
     public async Task Lapsed_certifications_drop_the_stored_tier_when_the_day_comes()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         var e = await lingshui.Enterprises.CreateAsync("districts/lingshui", NewDraft(), null);
         await lingshui.Enterprises.CertifyAsync(e.Value.Name, Cert(EnterpriseTier.TechSme, new DateOnly(2023, 7, 1)), null);   // ends 2024-06-30
 
@@ -332,4 +334,15 @@ public sealed class EnterpriseOperationsTests
         while (!string.IsNullOrEmpty(token));
         return names;
     }
+}
+
+public sealed class EnterpriseOperationsInMemoryTests : EnterpriseOperationsTests
+{
+    private protected override IStateStore CreateStore() => new InMemoryStateStore();
+}
+
+[Collection(RedisServerFixture.Collection)]
+public sealed class EnterpriseOperationsRedisTests(RedisServerFixture redis) : EnterpriseOperationsTests
+{
+    private protected override IStateStore CreateStore() => RedisStores.For(redis);
 }

@@ -1,12 +1,14 @@
+using Parks.Hosting.State;
 using Parks.Domain;
 using Parks.Units.Application;
 using Parks.Units.Domain;
 using Parks.Units.Events;
+using Parks.Testing;
 using Parks.Units.Tests.Support;
 
 namespace Parks.Units.Tests.Storage;
 
-public sealed class IndicatorOperationsTests
+public abstract class IndicatorOperationsTests : StoreTests
 {
     private static ObservationDraft Revenue(string period, long fen) =>
         new("revenue", period, ObservationKind.Unspecified, null, fen, null, "fen", Qualifier.Unspecified, null);
@@ -17,7 +19,7 @@ public sealed class IndicatorOperationsTests
     [Fact]
     public async Task Reports_actuals_and_targets_and_lists_them_by_indicator_and_kind()
     {
-        var (lingshui, _, _, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, store) = await ZoneAsync();
         await lingshui.Indicators.ReportAsync("districts/lingshui", Revenue("2023", 1_000_000_000_000L), null);
         await lingshui.Indicators.ReportAsync("districts/lingshui", Revenue("2024-Q1", 300_000_000_000L), null);
         await lingshui.Indicators.SetTargetAsync("districts/lingshui", Revenue("2025", 2_000_000_000_000L), null);
@@ -38,7 +40,7 @@ public sealed class IndicatorOperationsTests
     [Fact]
     public async Task A_revision_checks_the_etag_and_counts()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         var first = await lingshui.Indicators.ReportAsync("districts/lingshui", Patents("2023", 120), null);
 
         var revised = await lingshui.Indicators.ReportAsync("districts/lingshui", Patents("2023", 125), first.Etag);
@@ -51,8 +53,8 @@ public sealed class IndicatorOperationsTests
     [Fact]
     public async Task Units_and_periods_are_validated_and_nothing_is_written()
     {
-        var (lingshui, _, _, store) = await UnitsProcess.ZoneAsync();
-        var before = ((TestStateStore)store).Keys();
+        var (lingshui, _, _, store) = await ZoneAsync();
+        var before = store.Keys();
 
         Assert.Equal("observation.unit_of_measure", (await Assert.ThrowsAsync<ValidationException>(() =>
             lingshui.Indicators.ReportAsync("districts/lingshui", Revenue("2023", 1) with { UnitOfMeasure = "CNY_100M" }, null))).Violations[0].Field);
@@ -62,13 +64,13 @@ public sealed class IndicatorOperationsTests
             lingshui.Indicators.ReportAsync("districts/lingshui", Revenue("2024", 1), null))).Violations[0].Field);   // the year has not ended
         await Assert.ThrowsAsync<NotFoundException>(() => lingshui.Indicators.ListAsync(new ObservationQuery("districts/lingshui/indicators/gdp", 10, null, ObservationKind.Unspecified, DataSetFilter.All)));
 
-        Assert.Equal(before, ((TestStateStore)store).Keys());
+        Assert.Equal(before, store.Keys());
     }
 
     [Fact]
     public async Task Each_unit_sees_its_own_definitions()
     {
-        var (lingshui, _, parks, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, parks, _) = await ZoneAsync();
 
         var district = await lingshui.Indicators.ListDefinitionsAsync("districts/lingshui", 100, null);
         var jinpu = await parks.Indicators.ListDefinitionsAsync("parks/jinpu", 100, null);
@@ -77,4 +79,15 @@ public sealed class IndicatorOperationsTests
         Assert.Contains(jinpu.Items, d => d.Id == "jinpu.revenue_future_pioneer" && d.Scope == "area:jinpu-new-area");
         Assert.Equal(district.TotalSize + 20, jinpu.TotalSize);
     }
+}
+
+public sealed class IndicatorOperationsInMemoryTests : IndicatorOperationsTests
+{
+    private protected override IStateStore CreateStore() => new InMemoryStateStore();
+}
+
+[Collection(RedisServerFixture.Collection)]
+public sealed class IndicatorOperationsRedisTests(RedisServerFixture redis) : IndicatorOperationsTests
+{
+    private protected override IStateStore CreateStore() => RedisStores.For(redis);
 }

@@ -1,13 +1,15 @@
+using Parks.Hosting.State;
 using Parks.Domain;
 using Parks.Units.Application;
 using Parks.Units.Domain;
 using Parks.Units.Events;
+using Parks.Testing;
 using Parks.Units.Tests.Support;
 using static Parks.Units.Tests.TestData;
 
 namespace Parks.Units.Tests.Storage;
 
-public sealed class InnovationPointsOperationsTests
+public abstract class InnovationPointsOperationsTests : StoreTests
 {
     private static Dictionary<string, long> Inputs(UnitsProcess p, long revenueWan) =>
         p.Context.Models.Current.Dimensions.SelectMany(d => d.Inputs).ToDictionary(i => i.Id, i => i.Id == "revenue_wan" ? revenueWan : 0L);
@@ -18,7 +20,7 @@ public sealed class InnovationPointsOperationsTests
     [Fact]
     public async Task Evaluations_from_several_units_form_one_zone_wide_ranking()
     {
-        var (lingshui, qixianling, parks, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, qixianling, parks, store) = await ZoneAsync();
         var a = await Enterprise(lingshui, "districts/lingshui");
         var b = await Enterprise(qixianling, "districts/qixianling");
         var c = await Enterprise(parks, "parks/jinpu");
@@ -44,7 +46,7 @@ public sealed class InnovationPointsOperationsTests
     [Fact]
     public async Task A_re_evaluation_replaces_the_score_and_checks_the_etag()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         var a = await Enterprise(lingshui, "districts/lingshui");
         var first = await lingshui.Points.EvaluateAsync(a, 2023, null, Inputs(lingshui, 1000), null);
 
@@ -61,7 +63,7 @@ public sealed class InnovationPointsOperationsTests
     [Fact]
     public async Task The_evaluation_follows_the_enterprise_to_its_new_unit()
     {
-        var (lingshui, _, parks, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, parks, store) = await ZoneAsync();
         var a = await Enterprise(lingshui, "districts/lingshui");
         await lingshui.Points.EvaluateAsync(a, 2023, null, Inputs(lingshui, 1000), null);
         await lingshui.Enterprises.RelocateAsync(a, "parks/jinpu", Today, null, null);
@@ -80,7 +82,7 @@ public sealed class InnovationPointsOperationsTests
     [Fact]
     public async Task Bad_evaluation_requests_are_refused_precisely()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         var a = await Enterprise(lingshui, "districts/lingshui");
 
         Assert.Equal("innovationPointsModels/v9", (await Assert.ThrowsAsync<NotFoundException>(() => lingshui.Points.EvaluateAsync(a, 2023, "v9", Inputs(lingshui, 1), null))).ResourceName);
@@ -90,4 +92,15 @@ public sealed class InnovationPointsOperationsTests
         Assert.Equal("name", (await Assert.ThrowsAsync<ValidationException>(() => Task.FromResult(lingshui.Points.GetModel("models/x")))).Violations[0].Field);
         Assert.True(lingshui.Points.GetModel("innovationPointsModels/current").Illustrative);
     }
+}
+
+public sealed class InnovationPointsOperationsInMemoryTests : InnovationPointsOperationsTests
+{
+    private protected override IStateStore CreateStore() => new InMemoryStateStore();
+}
+
+[Collection(RedisServerFixture.Collection)]
+public sealed class InnovationPointsOperationsRedisTests(RedisServerFixture redis) : InnovationPointsOperationsTests
+{
+    private protected override IStateStore CreateStore() => RedisStores.For(redis);
 }

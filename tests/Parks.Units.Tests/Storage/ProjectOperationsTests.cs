@@ -1,13 +1,15 @@
+using Parks.Hosting.State;
 using Parks.Domain;
 using Parks.Units.Application;
 using Parks.Units.Domain;
 using Parks.Units.Events;
+using Parks.Testing;
 using Parks.Units.Tests.Support;
 using static Parks.Units.Tests.TestData;
 
 namespace Parks.Units.Tests.Storage;
 
-public sealed class ProjectOperationsTests
+public abstract class ProjectOperationsTests : StoreTests
 {
     private static ProjectDraft Project(long amountFen = 20_000_000_000L) =>
         new("新能源汽车零部件项目", "示例集团", ProjectKind.MajorProject, "connected-vehicles", amountFen, true, false);
@@ -15,7 +17,7 @@ public sealed class ProjectOperationsTests
     [Fact]
     public async Task Projects_move_through_stages_and_the_pipeline_counts_follow()
     {
-        var (lingshui, _, _, store) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, store) = await ZoneAsync();
         var p1 = await lingshui.Projects.CreateAsync("districts/lingshui", Project(), "ev-parts", null);
         var p2 = await lingshui.Projects.CreateAsync("districts/lingshui", Project(), null, null);
         await lingshui.Projects.AdvanceAsync(p1.Value.Name, ProjectStage.Signed, null, p1.Etag);
@@ -34,7 +36,7 @@ public sealed class ProjectOperationsTests
     [Fact]
     public async Task A_skipped_stage_a_stale_etag_and_a_duplicate_id_are_refused()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
         var p = await lingshui.Projects.CreateAsync("districts/lingshui", Project(), "ev-parts", null);
 
         await Assert.ThrowsAsync<FailedPreconditionException>(() => lingshui.Projects.AdvanceAsync(p.Value.Name, ProjectStage.Landed, null, null));
@@ -48,7 +50,7 @@ public sealed class ProjectOperationsTests
     [Fact]
     public async Task A_create_retried_with_its_request_id_makes_one_project()
     {
-        var (lingshui, _, _, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, _, _) = await ZoneAsync();
 
         var first = await lingshui.Projects.CreateAsync("districts/lingshui", Project(), null, "req-7");
         var again = await lingshui.Projects.CreateAsync("districts/lingshui", Project(), null, "req-7");
@@ -61,7 +63,7 @@ public sealed class ProjectOperationsTests
     [Fact]
     public async Task A_referral_to_a_park_is_accepted_into_a_project_there_in_one_commit()
     {
-        var (_, _, parks, store) = await UnitsProcess.ZoneAsync();
+        var (_, _, parks, store) = await ZoneAsync();
         var draft = new ReferralDraft("scienceCity", "液流储能产业化", "示例储能", ProjectKind.Industrialization, "clean-energy", 30_000_000_000L, false, true, "scienceCity/researchProjects/flow");
         var referral = await parks.Projects.CreateReferralAsync("parks/jinpu", draft, null, "ref-1");
 
@@ -83,7 +85,7 @@ public sealed class ProjectOperationsTests
     [Fact]
     public async Task A_declined_referral_keeps_its_reason_and_creates_nothing()
     {
-        var (_, _, parks, _) = await UnitsProcess.ZoneAsync();
+        var (_, _, parks, _) = await ZoneAsync();
         var draft = new ReferralDraft("districts/lingshui", "大型装备项目", null, ProjectKind.MajorProject, "intelligent-manufacturing", 0, false, false, null);
         var referral = await parks.Projects.CreateReferralAsync("parks/wafangdian", draft, null, null);
 
@@ -98,7 +100,7 @@ public sealed class ProjectOperationsTests
     [Fact]
     public async Task An_industrialised_research_project_becomes_one_referral_however_often_it_arrives()
     {
-        var (lingshui, _, parks, _) = await UnitsProcess.ZoneAsync();
+        var (lingshui, _, parks, _) = await ZoneAsync();
         var research = new IndustrializedResearchProject("evt-1", "scienceCity/researchProjects/catalyst", "催化剂中试产业化", "parks/lvshun", "new-materials", 5_000_000_000L);
 
         var first = await parks.Projects.ReferIndustrializedAsync(research);
@@ -112,4 +114,15 @@ public sealed class ProjectOperationsTests
         var (_, project) = await parks.Projects.AcceptReferralAsync(first.Name, null, "intelligent-manufacturing", null);
         Assert.Equal("intelligent-manufacturing", project.Value.Industry);
     }
+}
+
+public sealed class ProjectOperationsInMemoryTests : ProjectOperationsTests
+{
+    private protected override IStateStore CreateStore() => new InMemoryStateStore();
+}
+
+[Collection(RedisServerFixture.Collection)]
+public sealed class ProjectOperationsRedisTests(RedisServerFixture redis) : ProjectOperationsTests
+{
+    private protected override IStateStore CreateStore() => RedisStores.For(redis);
 }

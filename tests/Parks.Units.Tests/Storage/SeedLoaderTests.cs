@@ -1,20 +1,22 @@
+using Parks.Hosting.State;
 using Parks.Domain;
 using Parks.Units.Application;
 using Parks.Units.Data;
 using Parks.Units.Domain;
 using Parks.Units.Storage;
+using Parks.Testing;
 using Parks.Units.Tests.Support;
 
 namespace Parks.Units.Tests.Storage;
 
-public sealed class SeedLoaderTests
+public abstract class SeedLoaderTests : StoreTests
 {
     private static UnitsOptions Demo(int perUnit = 40) => new() { DemoData = true, DemoEnterprisesPerUnit = perUnit, DemoSeed = 7 };
 
     [Fact]
     public async Task Jinpu_gets_its_host_areas_figures_districts_get_none_and_a_second_load_changes_nothing()
     {
-        var store = new TestStateStore();
+        var store = NewStore();
         var clock = UnitsProcess.NewClock();
         var parks = new UnitsProcess(store, new BranchParkScope(store), clock);
         var lingshui = new UnitsProcess(store, new DistrictScope("lingshui"), clock);
@@ -41,7 +43,7 @@ public sealed class SeedLoaderTests
     [Fact]
     public async Task A_revised_seeded_figure_is_not_overwritten_by_a_reload()
     {
-        var store = new TestStateStore();
+        var store = NewStore();
         var parks = new UnitsProcess(store, new BranchParkScope(store), UnitsProcess.NewClock());
         await parks.Seed.LoadAsync();
         var name = "parks/jinpu/indicators/jinpu.national_incubators/observations/target-2019";
@@ -61,7 +63,7 @@ public sealed class SeedLoaderTests
     {
         async Task<(UnitsProcess Process, IReadOnlyList<Stored<Enterprise>> Enterprises)> Load()
         {
-            var store = new TestStateStore();
+            var store = NewStore();
             var process = new UnitsProcess(store, new DistrictScope("qixianling"), UnitsProcess.NewClock(), Demo());
             await process.Seed.LoadAsync();
             var page = await process.Enterprises.ListAsync(new EnterpriseQuery("districts/qixianling", 1000, null, EnterpriseTier.Unspecified, null, DataSetFilter.All));
@@ -91,7 +93,7 @@ public sealed class SeedLoaderTests
     [Fact]
     public async Task Demo_loading_is_idempotent_and_the_demo_set_can_be_purged_completely()
     {
-        var store = new TestStateStore();
+        var store = NewStore();
         var parks = new UnitsProcess(store, new BranchParkScope(store), UnitsProcess.NewClock(), Demo(25));
         await parks.Seed.LoadAsync();
         var loaded = store.Keys();
@@ -117,7 +119,7 @@ public sealed class SeedLoaderTests
     [Fact]
     public async Task Operators_add_branch_parks_idempotently_and_the_parks_service_then_serves_them()
     {
-        var store = new TestStateStore();
+        var store = NewStore();
         var parks = new UnitsProcess(store, new BranchParkScope(store), UnitsProcess.NewClock());
         Assert.Equal(5, await parks.Parks.LoadSeedAsync());
         Assert.Equal(0, await parks.Parks.LoadSeedAsync());
@@ -134,4 +136,15 @@ public sealed class SeedLoaderTests
         Assert.Equal(1, (await parks.Parks.GetAsync("parks/pulandian")).Enterprises);
         Assert.Equal("parks/pulandian", enterprise.Value.Unit.ResourceName);
     }
+}
+
+public sealed class SeedLoaderInMemoryTests : SeedLoaderTests
+{
+    private protected override IStateStore CreateStore() => new InMemoryStateStore();
+}
+
+[Collection(RedisServerFixture.Collection)]
+public sealed class SeedLoaderRedisTests(RedisServerFixture redis) : SeedLoaderTests
+{
+    private protected override IStateStore CreateStore() => RedisStores.For(redis);
 }

@@ -73,12 +73,25 @@ internal sealed class UnitsProcess
     public static TestClock NewClock() => new(new DateTimeOffset(2024, 6, 15, 10, 0, 0, TimeSpan.FromHours(8)));
 
     /// <summary>A district process and the branch-parks process over one fresh store, with the parks catalogue loaded.</summary>
-    public static async Task<(UnitsProcess Lingshui, UnitsProcess Qixianling, UnitsProcess Parks, IStateStore Store)> ZoneAsync(IStateStore? store = null)
+    public static async Task<(UnitsProcess Lingshui, UnitsProcess Qixianling, UnitsProcess Parks, ObservedStore Store)> ZoneAsync(ObservedStore store)
     {
-        store ??= new TestStateStore();
         var clock = NewClock();
         var parks = new UnitsProcess(store, new BranchParkScope(store), clock);
         await parks.Parks.LoadSeedAsync();
         return (new UnitsProcess(store, new DistrictScope("lingshui"), clock), new UnitsProcess(store, new DistrictScope("qixianling"), clock), parks, store);
     }
+}
+
+/// <summary>
+/// Storage tests run twice: on the in-memory store and on a real redis-server (the same assertions, so both
+/// stores are held to the same behaviour by this area's operations).
+/// </summary>
+public abstract class StoreTests
+{
+    private protected abstract IStateStore CreateStore();
+
+    private protected ObservedStore NewStore() => new(CreateStore());
+
+    private protected Task<(UnitsProcess Lingshui, UnitsProcess Qixianling, UnitsProcess Parks, ObservedStore Store)> ZoneAsync() =>
+        UnitsProcess.ZoneAsync(NewStore());
 }
