@@ -109,7 +109,7 @@ public static class HostingExtensions
 /// Turns the hosted services' health on once the server is ready, and readiness NOT_SERVING as soon as
 /// shutdown begins so load balancers stop sending new calls while in-flight ones drain.
 /// </summary>
-internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime, IOptions<HostingOptions> options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -122,5 +122,8 @@ internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistr
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    // Hosted services stop in reverse order of registration, so this runs before Kestrel stops accepting:
+    // readiness is already NOT_SERVING (ApplicationStopping) and calls keep being served for the drain delay.
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        options.Value.DrainDelaySeconds > 0 ? Task.Delay(TimeSpan.FromSeconds(options.Value.DrainDelaySeconds), cancellationToken) : Task.CompletedTask;
 }
