@@ -118,12 +118,15 @@ internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistr
             foreach (var service in services.Services) registry.SetStatus(service.Name, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
             registry.SetStatus(HealthRegistry.Readiness, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         });
-        lifetime.ApplicationStopping.Register(registry.SetDraining);
+        // ApplicationStopping callbacks run before any hosted service (Kestrel included) stops: readiness turns
+        // NOT_SERVING and, for the drain delay, calls keep being served while callers move away.
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            registry.SetDraining();
+            if (options.Value.DrainDelaySeconds > 0) Thread.Sleep(TimeSpan.FromSeconds(options.Value.DrainDelaySeconds));
+        });
         return Task.CompletedTask;
     }
 
-    // Hosted services stop in reverse order of registration, so this runs before Kestrel stops accepting:
-    // readiness is already NOT_SERVING (ApplicationStopping) and calls keep being served for the drain delay.
-    public Task StopAsync(CancellationToken cancellationToken) =>
-        options.Value.DrainDelaySeconds > 0 ? Task.Delay(TimeSpan.FromSeconds(options.Value.DrainDelaySeconds), cancellationToken) : Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
