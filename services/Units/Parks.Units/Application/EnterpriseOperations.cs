@@ -63,9 +63,11 @@ public sealed class EnterpriseOperations
         var fingerprint = $"enterprises|{unit}|{query.Tier}|{industry}|{query.DataSet}";
         var size = PageToken.NormalizePageSize(query.PageSize);
         var after = PageToken.Read(query.PageToken, fingerprint);
+        // The count goes out with the scan, so a page costs two round trips: scan (+ count), then the records.
+        var counting = IndexPager.CountAsync(Store, indexes, cancellationToken);
         var (members, more) = await IndexPager.PageAsync(Store, indexes, after, size, cancellationToken);
         var records = await _records.GetManyAsync([.. members.Select(keys.Enterprise)], cancellationToken);
-        var total = await IndexPager.CountAsync(Store, indexes, cancellationToken);
+        var total = await counting;
         return new Page<Stored<Enterprise>>(
             [.. records.OfType<Stored<Enterprise>>()],
             more ? PageToken.Create(fingerprint, members[^1]) : "",

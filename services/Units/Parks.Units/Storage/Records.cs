@@ -81,8 +81,8 @@ internal static class IndexPager
 
     public static async Task<long> CountAsync(IStateStore store, IReadOnlyList<string> indexes, CancellationToken cancellationToken)
     {
-        long total = 0;
-        foreach (var index in indexes) total += await store.CountIndexAsync(index, cancellationToken);
-        return total;
+        if (indexes.Count == 1) return await store.CountIndexAsync(indexes[0], cancellationToken);
+        var counts = await Task.WhenAll(indexes.Select(i => store.CountIndexAsync(i, cancellationToken)));
+        return counts.Sum();
     }
 }

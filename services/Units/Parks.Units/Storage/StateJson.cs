@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Parks.Domain;
+using Parks.Units.Application;
+using Parks.Units.Domain;
 
 namespace Parks.Units.Storage;
 
@@ -14,6 +17,8 @@ internal static class StateJson
     {
         Converters = { new JsonStringEnumConverter(), new UnitRefConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Source-generated metadata for the stored records (lists read many of them); reflection for the rest.
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(StoredRecordsContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
@@ -21,7 +26,7 @@ internal static class StateJson
     public static T Deserialize<T>(ReadOnlyMemory<byte> bytes, string key) =>
         JsonSerializer.Deserialize<T>(bytes.Span, Options) ?? throw new InvalidOperationException($"state entry {key} is empty");
 
-    private sealed class UnitRefConverter : JsonConverter<UnitRef>
+    internal sealed class UnitRefConverter : JsonConverter<UnitRef>
     {
         public override UnitRef Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
@@ -54,3 +59,14 @@ public static class Etags
             throw new ConcurrencyException(resourceName, $"{resourceName} has changed since it was read (etag {etag}, current {Format(current)}); read it again and retry");
     }
 }
+
+/// <summary>The records this area stores, with source-generated serialization metadata.</summary>
+[JsonSerializable(typeof(Enterprise))]
+[JsonSerializable(typeof(InvestmentProject))]
+[JsonSerializable(typeof(Referral))]
+[JsonSerializable(typeof(Observation))]
+[JsonSerializable(typeof(InnovationPointsEvaluation))]
+[JsonSerializable(typeof(BranchPark))]
+[JsonSerializable(typeof(RegistryEntry))]
+[JsonSerializable(typeof(RequestRecord))]
+internal sealed partial class StoredRecordsContext : JsonSerializerContext;
