@@ -70,3 +70,9 @@ public static class Etags
 [JsonSerializable(typeof(RegistryEntry))]
 [JsonSerializable(typeof(RequestRecord))]
 internal sealed partial class StoredRecordsContext : JsonSerializerContext;
+
+/// <summary>The storage JSON options, for tools that read stored records (the benchmark's breakdown).</summary>
+public static class StateJsonAccess
+{
+    public static JsonSerializerOptions Options => StateJson.Options;
+}
