@@ -333,6 +333,9 @@ public sealed class EnterpriseOperations
         return new Stored<Enterprise>(next, result.Versions[key]);
     }
 
+    /// <summary>The index entries of an enterprise under the default rules (benchmarks and tools).</summary>
+    public static IEnumerable<IndexEntry> IndexesOfForTools(Enterprise e) => IndexesOf(e, new TierRules());
+
     /// <summary>Every index an enterprise belongs to: by data set, tier, industry, open certifications and tier lapses.</summary>
     internal static IEnumerable<IndexEntry> IndexesOf(Enterprise e, TierRules rules)
     {

@@ -17,14 +17,20 @@ internal static class StateJson
     {
         Converters = { new JsonStringEnumConverter(), new UnitRefConverter() },
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // Source-generated metadata for the stored records (lists read many of them); reflection for the rest.
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(StoredRecordsContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
-    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+    // Stored records go through the source-generated context (same format, its fast path); anything else
+    // (fingerprints of requests) through the reflection-backed options.
+    public static byte[] Serialize<T>(T value) =>
+        StoredRecordsContext.Default.GetTypeInfo(typeof(T)) is JsonTypeInfo<T> info
+            ? JsonSerializer.SerializeToUtf8Bytes(value, info)
+            : JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
     public static T Deserialize<T>(ReadOnlyMemory<byte> bytes, string key) =>
-        JsonSerializer.Deserialize<T>(bytes.Span, Options) ?? throw new InvalidOperationException($"state entry {key} is empty");
+        (StoredRecordsContext.Default.GetTypeInfo(typeof(T)) is JsonTypeInfo<T> info
+            ? JsonSerializer.Deserialize(bytes.Span, info)
+            : JsonSerializer.Deserialize<T>(bytes.Span, Options))
+        ?? throw new InvalidOperationException($"state entry {key} is empty");
 
     internal sealed class UnitRefConverter : JsonConverter<UnitRef>
     {
@@ -60,7 +66,11 @@ public static class Etags
     }
 }
 
-/// <summary>The records this area stores, with source-generated serialization metadata.</summary>
+/// <summary>The records this area stores, with source-generated serialization (the same format as <see cref="StateJson.Options"/>).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true,
+    Converters = [typeof(StateJson.UnitRefConverter)])]
 [JsonSerializable(typeof(Enterprise))]
 [JsonSerializable(typeof(InvestmentProject))]
 [JsonSerializable(typeof(Referral))]
@@ -71,8 +81,10 @@ public static class Etags
 [JsonSerializable(typeof(RequestRecord))]
 internal sealed partial class StoredRecordsContext : JsonSerializerContext;
 
-/// <summary>The storage JSON options, for tools that read stored records (the benchmark's breakdown).</summary>
+/// <summary>The storage format, for tools that read or write stored records (the benchmark's breakdown).</summary>
 public static class StateJsonAccess
 {
-    public static JsonSerializerOptions Options => StateJson.Options;
+    public static byte[] Serialize<T>(T value) => StateJson.Serialize(value);
+
+    public static T Deserialize<T>(ReadOnlyMemory<byte> bytes) => StateJson.Deserialize<T>(bytes, "(tool)");
 }
