@@ -29,10 +29,16 @@ public sealed class SeedLoader(UnitsContext context, UnitsOptions options)
     public async Task<IReadOnlyList<SeedResult>> LoadAsync(CancellationToken cancellationToken = default)
     {
         if (context.Scope is BranchParkScope) await new BranchParkOperations(context).LoadSeedAsync(cancellationToken);
+        // The branch-parks service loads its parks side by side (each unit's data is independent).
         var results = new List<SeedResult>();
-        foreach (var unit in await context.Scope.ServedUnitsAsync(cancellationToken))
-            results.Add(await LoadUnitAsync(unit, cancellationToken));
-        return results;
+        await Parallel.ForEachAsync(await context.Scope.ServedUnitsAsync(cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (unit, ct) =>
+            {
+                var result = await LoadUnitAsync(unit, ct);
+                lock (results) results.Add(result);
+            });
+        return [.. results.OrderBy(r => r.Unit.ResourceName, StringComparer.Ordinal)];
     }
 
     public async Task<SeedResult> LoadUnitAsync(UnitRef unit, CancellationToken cancellationToken = default)
