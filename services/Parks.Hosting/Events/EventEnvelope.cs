@@ -82,11 +82,14 @@ public sealed record EventEnvelope
     /// JSON text (a producer that set another content type), or <c>data_base64</c> (binary protobuf).
     /// </summary>
     /// <exception cref="FormatException">Not a CloudEvent Parks can read; the message says why.</exception>
-    public static EventEnvelope Parse(ReadOnlySpan<byte> json)
+    public static EventEnvelope Parse(ReadOnlySpan<byte> json) => Parse(json.ToArray().AsMemory());
+
+    /// <inheritdoc cref="Parse(ReadOnlySpan{byte})"/>
+    public static EventEnvelope Parse(ReadOnlyMemory<byte> json)
     {
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
+            using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new FormatException("a CloudEvent must be a JSON object");
             string? dataJson = null;
@@ -128,7 +131,7 @@ public sealed record EventEnvelope
         }
     }
 
-    public static EventEnvelope Parse(string json) => Parse(Encoding.UTF8.GetBytes(json));
+    public static EventEnvelope Parse(string json) => Parse(Encoding.UTF8.GetBytes(json).AsMemory());
 
     private static string RequiredString(JsonElement root, string name) =>
         OptionalString(root, name) is { Length: > 0 } value ? value : throw new FormatException($"the CloudEvent has no '{name}'");
