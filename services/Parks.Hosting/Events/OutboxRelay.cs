@@ -61,13 +61,13 @@ internal sealed partial class OutboxRelay(
             telemetry.SetOutboxDepth(0);
             return (0, true);
         }
-        var envelopes = new List<EventEnvelope>(batch.Count);
+        var envelopes = new List<OutgoingEvent>(batch.Count);
         var unreadable = new List<string>();
         foreach (var message in batch)
         {
             try
             {
-                envelopes.Add(EventEnvelope.Parse(message.Body));
+                envelopes.Add(new OutgoingEvent(EventEnvelope.Parse(message.Body), message.Body));
             }
             catch (FormatException e)
             {

@@ -119,10 +119,10 @@ internal sealed class RedisStreams : IAsyncDisposable
 
     public string StreamKey(string topic) => _options.Redis.StreamKeyPrefix + topic;
 
-    public async Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
+    public async Task PublishAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken)
     {
-        var keys = events.Select(e => (RedisKey)StreamKey(e.Topic)).ToArray();
-        RedisValue[] args = [_options.Redis.MaxStreamLength, .. events.Select(e => (RedisValue)e.ToCloudEventJson())];
+        var keys = events.Select(e => (RedisKey)StreamKey(e.Envelope.Topic)).ToArray();
+        RedisValue[] args = [_options.Redis.MaxStreamLength, .. events.Select(e => (RedisValue)e.CloudEvent.ToArray())];
         await _connection.RunAsync(db => db.ScriptEvaluateAsync(PublishScript, keys, args), cancellationToken);
     }
 
@@ -195,11 +195,11 @@ internal sealed record StreamMessage(string Stream, string Id, byte[]? Data, int
 
 internal sealed class RedisStreamsTransport(RedisStreams streams) : IEventTransport
 {
-    public async Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0) return [];
         using var activities = PublishActivities.Start(events);
-        await streams.PublishAsync(activities.Envelopes, cancellationToken);
-        return [.. events.Select(e => e.Id)];
+        await streams.PublishAsync(activities.Events, cancellationToken);
+        return [.. events.Select(e => e.Envelope.Id)];
     }
 }
