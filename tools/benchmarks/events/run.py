@@ -19,6 +19,14 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..')
 PROJECT = os.path.join(ROOT, 'tools', 'benchmarks', 'events', 'Parks.Benchmarks.Events.csproj')
 
 
+def cpu_model():
+    try:
+        with open('/proc/cpuinfo') as f:
+            return next(l.split(':', 1)[1].strip() for l in f if l.startswith('model name'))
+    except (OSError, StopIteration):
+        return platform.machine()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
@@ -101,7 +109,7 @@ def main():
 
     redis_proc, port, data = start_redis()
     redis = f'127.0.0.1:{port}'
-    results = {'machine': {'cpus': os.cpu_count(), 'model': platform.processor() or platform.machine(),
+    results = {'machine': {'cpus': os.cpu_count(), 'model': cpu_model(),
                            'kernel': platform.release(), 'loadavg_at_start': os.getloadavg(), 'redis': subprocess.run(['redis-server', '--version'], capture_output=True, text=True).stdout.strip()},
                'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'args': vars(args), 'latency': [], 'throughput': []}
     try:
@@ -130,6 +138,7 @@ def main():
         'sustained_events_per_s': med([r['sustained_events_per_s'] for r in results['throughput']]),
         'cpu_us_per_event': med([r['cpu_per_event']['total_us'] for r in results['throughput']]),
     }
+    results['machine']['loadavg_at_end'] = os.getloadavg()
     results['summary'] = summary
     path = os.path.join(out_dir, f'events-{time.strftime("%Y%m%d-%H%M%S")}.json')
     with open(path, 'w') as f:
