@@ -154,7 +154,7 @@ Report("ListEnterprises (gRPC, Redis)", rpcLatencies, rpcSizes);
 
 var summary = new
 {
-    machine = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
+    machine = $"{Environment.ProcessorCount} cores ({CpuModel()}), {Environment.OSVersion}, .NET {Environment.Version}",
     enterprises = loaded,
     units = units.Length,
     reloadSeconds = Math.Round(reload.Elapsed.TotalSeconds, 1),
@@ -216,6 +216,10 @@ static object Stats(List<double> latencies, List<int> sizes)
 
 static void Report(string what, List<double> latencies, List<int> sizes) =>
     Console.WriteLine($"{what}: {JsonSerializer.Serialize(Stats(latencies, sizes))} (load average {LoadAverage()})");
+
+static string CpuModel() => File.Exists("/proc/cpuinfo")
+    ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?"
+    : "?";
 
 // The machine is shared: the 1-minute load average says how much else was running.
 static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
