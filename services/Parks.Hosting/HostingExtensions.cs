@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Parks.Hosting.Rpc;
+using Parks.Rpc;
+
+namespace Parks.Hosting;
+
+/// <summary>
+/// The conventions every Parks process shares (eShop's ServiceDefaults): two Kestrel endpoints, structured
+/// logs, the gRPC server with the domain-error interceptor, health and reflection, liveness/readiness routes,
+/// and graceful shutdown.
+/// </summary>
+public static class HostingExtensions
+{
+    /// <summary>Adds the shared defaults; returns the gRPC server builder so the service can add its services.</summary>
+    public static IRpcServerBuilder AddParksDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        if (string.IsNullOrEmpty(configuration[$"{ServiceIdentityOptions.Section}:Name"]))
+            configuration[$"{ServiceIdentityOptions.Section}:Name"] = serviceName;
+
+        services.AddOptions<EndpointOptions>().BindConfiguration(EndpointOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ServiceIdentityOptions>().BindConfiguration(ServiceIdentityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HostingOptions>().BindConfiguration(HostingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        var hosting = configuration.GetSection(HostingOptions.Section).Get<HostingOptions>() ?? new HostingOptions();
+        ConfigureLogging(builder.Logging, hosting);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(hosting.ShutdownTimeoutSeconds));
+
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var endpoints = context.Configuration.GetSection(EndpointOptions.Section).Get<EndpointOptions>() ?? new EndpointOptions();
+            var address = System.Net.IPAddress.Parse(endpoints.BindAddress);
+            kestrel.AddServerHeader = false;
+            // HTTP/1.1 and h2c cannot share a cleartext port, so gRPC gets an HTTP/2-only endpoint.
+            kestrel.Listen(address, endpoints.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(address, endpoints.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+
+        services.AddSingleton<HealthRegistry>();
+        services.AddSingleton<ReflectionCatalog>();
+        services.AddHostedService<HealthLifecycle>();
+        return services
+            .AddRpcServer(options =>
+            {
+                options.EnableDetailedErrors = hosting.DetailedErrors;
+                options.Interceptors.Add<DomainErrorInterceptor>();
+            })
+            .AddService<HealthService>()
+            .AddService<ReflectionServiceV1>()
+            .AddService<ReflectionServiceV1Alpha>();
+    }
+
+    /// <summary>Maps the gRPC server and the liveness/readiness routes.</summary>
+    public static WebApplication MapParksDefaults(this WebApplication app)
+    {
+        app.UseRpcServer();
+        var health = app.Services.GetRequiredService<HealthRegistry>();
+        app.MapGet("/healthz", () => health.TryGet(string.Empty, out var s) && s == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving
+            ? Results.Text("ok")
+            : Results.Text("not serving", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/readyz", () => health.TryGet(HealthRegistry.Readiness, out var s) && s == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving
+            ? Results.Text("ready")
+            : Results.Text("not ready", statusCode: StatusCodes.Status503ServiceUnavailable));
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, HostingOptions hosting)
+    {
+        logging.ClearProviders();
+        logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        if (hosting.LogFormat == "json")
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss ";
+            });
+        }
+    }
+}
+
+/// <summary>
+/// Turns the hosted services' health on once the server is ready, and everything NOT_SERVING as soon as
+/// shutdown begins so load balancers stop sending new calls while in-flight ones drain.
+/// </summary>
+internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            foreach (var service in services.Services) registry.SetStatus(service.Name, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+            registry.SetStatus(HealthRegistry.Readiness, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        });
+        lifetime.ApplicationStopping.Register(registry.SetAllNotServing);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

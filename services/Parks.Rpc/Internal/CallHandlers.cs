@@ -1,0 +1,134 @@
+using Google.Protobuf;
+using Microsoft.AspNetCore.Http;
+
+namespace Parks.Rpc.Internal;
+
+/// <summary>Handles calls of one method: creates the call context, runs the interceptor chain, ends the call.</summary>
+internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
+{
+    public IMethod Method { get; } = method;
+
+    protected ServerRuntime Runtime { get; } = runtime;
+
+    public async Task HandleCallAsync(HttpContext http)
+    {
+        var call = new HttpServerCallContext(http, Method, Runtime);
+        try
+        {
+            if (call.Start() is { } rejected)
+            {
+                await call.EndWithStatusAsync(rejected, null);
+                return;
+            }
+            await HandleCoreAsync(call);
+        }
+        catch (Exception ex)
+        {
+            await call.EndWithExceptionAsync(ex);
+        }
+        finally
+        {
+            await call.DisposeAsync();
+        }
+    }
+
+    protected abstract Task HandleCoreAsync(HttpServerCallContext call);
+
+    /// <summary>Reads the one request message of a unary or server-streaming call, and the end of the stream.</summary>
+    protected static async Task<TRequest> ReadSingleRequestAsync<TRequest>(HttpServerCallContext call, MessageParser<TRequest> parser)
+        where TRequest : class, IMessage<TRequest>
+    {
+        var request = await call.ReadMessageAsync(parser, call.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.Internal, "The request stream ended without a request message."));
+        if (await call.ReadMessageAsync(parser, call.CancellationToken) is not null)
+            throw new RpcException(new Status(StatusCode.Internal, "Additional data after the request message: this method takes exactly one request message."));
+        return request;
+    }
+}
+
+internal sealed class UnaryCallHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
+    : ServerCallHandler(method, runtime)
+    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+{
+    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    {
+        var request = await ReadSingleRequestAsync(call, method.RequestParser);
+        var response = await invoker(request, call);
+        await call.EndWithResponseAsync(response);
+    }
+}
+
+internal sealed class ServerStreamingCallHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
+    : ServerCallHandler(method, runtime)
+    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+{
+    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    {
+        var request = await ReadSingleRequestAsync(call, method.RequestParser);
+        await invoker(request, new HttpResponseStreamWriter<TResponse>(call), call);
+        await call.EndWithStatusAsync(call.Status, null);
+    }
+}
+
+internal sealed class ClientStreamingCallHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
+    : ServerCallHandler(method, runtime)
+    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+{
+    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    {
+        var response = await invoker(new HttpRequestStreamReader<TRequest>(call, method.RequestParser), call);
+        await call.EndWithResponseAsync(response);
+    }
+}
+
+internal sealed class DuplexStreamingCallHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
+    : ServerCallHandler(method, runtime)
+    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+{
+    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    {
+        await invoker(new HttpRequestStreamReader<TRequest>(call, method.RequestParser), new HttpResponseStreamWriter<TResponse>(call), call);
+        await call.EndWithStatusAsync(call.Status, null);
+    }
+}
+
+internal sealed class HttpRequestStreamReader<T>(HttpServerCallContext call, MessageParser<T> parser) : IAsyncStreamReader<T>
+    where T : class, IMessage<T>
+{
+    private T? _current;
+    private bool _completed;
+
+    public T Current => _current ?? throw new InvalidOperationException("No current message: call MoveNext first.");
+
+    public async Task<bool> MoveNext(CancellationToken cancellationToken)
+    {
+        if (_completed) return false;
+        using var linked = cancellationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.CancellationToken)
+            : null;
+        _current = await call.ReadMessageAsync(parser, linked?.Token ?? call.CancellationToken);
+        if (_current is null) _completed = true;
+        return _current is not null;
+    }
+}
+
+internal sealed class HttpResponseStreamWriter<T>(HttpServerCallContext call) : IServerStreamWriter<T>
+    where T : class, IMessage<T>
+{
+    private int _writing;
+
+    public async Task WriteAsync(T message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (Interlocked.Exchange(ref _writing, 1) == 1)
+            throw new InvalidOperationException("Can't write the message because the previous write is in progress.");
+        try
+        {
+            await call.WriteMessageAsync(message, flush: true);
+        }
+        finally
+        {
+            Volatile.Write(ref _writing, 0);
+        }
+    }
+}
