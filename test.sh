@@ -17,7 +17,9 @@ fi
 
 if [ ! -d tests/node/node_modules ] || [ tests/node/package-lock.json -nt tests/node/node_modules ]; then
   echo "test.sh: installing npm packages for tests (tests/node)"
-  (cd tests/node && npm ci --no-audit --no-fund --loglevel=error)
+  # npm ci refuses a lock file whose optional platform packages (other OSes' buf binaries) the registry
+  # mirror does not serve; npm install then resolves the same versions from the lock file.
+  (cd tests/node && { npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; })
 fi
 
 dotnet test Parks.sln "$@"

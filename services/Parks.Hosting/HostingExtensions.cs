@@ -45,6 +45,10 @@ public static class HostingExtensions
             kestrel.Listen(address, endpoints.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
         });
 
+        services.AddOptions<Security.SecurityOptions>().BindConfiguration(Security.SecurityOptions.Section)
+            .Validate(o => o.InternalKey.Length >= 32, "Parks:Security:InternalKey must be set to at least 32 characters (a shared secret that signs caller identity between the gateway and the services).")
+            .ValidateOnStart();
+        services.AddSingleton<Security.CallerSigner>();
         services.AddSingleton<HealthRegistry>();
         services.AddSingleton<ReflectionCatalog>();
         services.AddHostedService<HealthLifecycle>();
@@ -98,7 +102,7 @@ public static class HostingExtensions
 }
 
 /// <summary>
-/// Turns the hosted services' health on once the server is ready, and everything NOT_SERVING as soon as
+/// Turns the hosted services' health on once the server is ready, and readiness NOT_SERVING as soon as
 /// shutdown begins so load balancers stop sending new calls while in-flight ones drain.
 /// </summary>
 internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime) : IHostedService
@@ -110,7 +114,7 @@ internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistr
             foreach (var service in services.Services) registry.SetStatus(service.Name, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
             registry.SetStatus(HealthRegistry.Readiness, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         });
-        lifetime.ApplicationStopping.Register(registry.SetAllNotServing);
+        lifetime.ApplicationStopping.Register(registry.SetDraining);
         return Task.CompletedTask;
     }
 

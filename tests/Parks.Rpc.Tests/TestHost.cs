@@ -66,6 +66,7 @@ public sealed class RpcTestServer : IAsyncDisposable
         builder.Configuration["Parks:Endpoints:HttpPort"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.Configuration["Parks:Endpoints:BindAddress"] = "127.0.0.1";
         builder.Configuration["Parks:Hosting:LogFormat"] = "simple";
+        builder.Configuration["Parks:Security:InternalKey"] = "rpc-tests-internal-key-0123456789abcdef";
         var rpc = builder.AddParksDefaults("rpc-tests");
         if (configure is not null) builder.Services.Configure(configure);
         addServices(rpc);

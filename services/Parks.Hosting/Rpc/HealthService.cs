@@ -40,10 +40,16 @@ public sealed class HealthRegistry
         }
     }
 
-    /// <summary>Marks everything NOT_SERVING (the server is shutting down).</summary>
-    public void SetAllNotServing()
+    /// <summary>
+    /// The server is draining: readiness and every service turn NOT_SERVING so no new calls are routed here,
+    /// while "" (liveness) stays SERVING so the kubelet does not restart a pod that is shutting down cleanly.
+    /// </summary>
+    public void SetDraining()
     {
-        foreach (var service in _statuses.Keys) SetStatus(service, ServingStatus.NotServing);
+        foreach (var service in _statuses.Keys)
+        {
+            if (service.Length > 0) SetStatus(service, ServingStatus.NotServing);
+        }
     }
 
     internal Channel<ServingStatus> Watch(string service)

@@ -168,15 +168,20 @@ const cases = {
   },
 };
 
+// "all" runs every case in turn and prints one line per case: "<case> PASS" or "<case> FAIL <reason>".
 (async () => {
-  const run = cases[testCase];
-  if (!run) { console.log(`unknown case ${testCase}`); process.exit(2); }
-  try {
-    await run();
-    console.log('PASS');
-    process.exit(0);
-  } catch (e) {
-    console.log(`FAIL ${testCase}: ${e && e.stack ? e.stack : e}`);
-    process.exit(1);
+  const names = testCase === 'all' ? Object.keys(cases) : [testCase];
+  let failed = false;
+  for (const name of names) {
+    const run = cases[name];
+    if (!run) { console.log(`${name} FAIL unknown case`); failed = true; continue; }
+    try {
+      await run();
+      console.log(`${name} PASS`);
+    } catch (e) {
+      failed = true;
+      console.log(`${name} FAIL ${String(e && e.stack ? e.stack : e).replace(/\n/g, ' | ')}`);
+    }
   }
+  process.exit(failed ? 1 : 0);
 })();
