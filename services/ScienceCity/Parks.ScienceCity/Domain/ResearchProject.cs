@@ -27,7 +27,7 @@ internal enum LandingStatus
 
 /// <summary>
 /// The hand-off of an industrialising project to a district or branch park (seeds-domain §1d.13): the units
-/// service turns ResearchProjectIndustrialized into a referral and answers with ReferralResolved.
+/// service turns parks.events.v1.ResearchProjectIndustrialized into a referral and answers with ReferralResolved.
 /// </summary>
 internal sealed record Landing(
     UnitRef Unit,
@@ -108,7 +108,7 @@ internal sealed record ResearchProject(
     /// Passes the gate into <paramref name="to"/>, which must be the next stage: no skipping, no going back.
     /// Entering 产业化 needs a landing unit (a district or branch park) and produces the hand-off event.
     /// </summary>
-    public (ResearchProject Project, ResearchProjectIndustrialized? Industrialized) Advance(
+    public (ResearchProject Project, LandingHandOff? Industrialized) Advance(
         ResearchStage to, DateOnly enteredDate, IReadOnlyList<Evidence> evidence, string approvedBy, LandingRequest? landing, DateTimeOffset now)
     {
         var v = new Validator();
@@ -163,7 +163,7 @@ internal sealed record ResearchProject(
     /// <summary>
     /// After the landing unit declined, hands the project to another district or branch park (a new referral).
     /// </summary>
-    public (ResearchProject Project, ResearchProjectIndustrialized Industrialized) ReferElsewhere(LandingRequest landing, DateTimeOffset now)
+    public (ResearchProject Project, LandingHandOff Industrialized) ReferElsewhere(LandingRequest landing, DateTimeOffset now)
     {
         if (Stage != ResearchStage.Industrialization || Landing is null)
         {
@@ -204,10 +204,10 @@ internal sealed record ResearchProject(
         return this with { Landing = resolved, UpdateTime = now };
     }
 
-    public ResearchProjectIndustrialized IndustrializedEvent() =>
+    public LandingHandOff IndustrializedEvent() =>
         Landing is null
             ? throw new InvalidOperationException("project has no landing unit")
-            : new ResearchProjectIndustrialized(Name, Title, Landing.Unit, Industry, ExpectedInvestment ?? Fen.Zero, Landing.Attempt);
+            : new LandingHandOff(Name, Title, Landing.Unit, Industry, ExpectedInvestment ?? Fen.Zero, Landing.Attempt);
 
     public static string Describe(ResearchStage stage) => stage switch
     {
@@ -256,5 +256,5 @@ internal sealed record ResearchProject(
     private static DateOnly Today(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime);
 }
 
-/// <summary>The hand-off event (parks.events.v1.ResearchProjectIndustrialized); Attempt tells re-referrals apart.</summary>
-internal sealed record ResearchProjectIndustrialized(string ResearchProject, string DisplayName, UnitRef LandingUnit, string Industry, Fen ExpectedInvestment, int Attempt);
+/// <summary>The hand-off (published as parks.events.v1.ResearchProjectIndustrialized); Attempt tells re-referrals apart.</summary>
+internal sealed record LandingHandOff(string ResearchProject, string DisplayName, UnitRef LandingUnit, string Industry, Fen ExpectedInvestment, int Attempt);
