@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Google.Protobuf;
 using Parks.Domain;
 using Parks.Hosting.State;
 
@@ -17,15 +16,6 @@ internal sealed record Versioned<T>(T Value, long Version)
 
 /// <summary>One page of a list and the token for the next one (empty on the last page).</summary>
 internal sealed record Page<T>(IReadOnlyList<T> Items, string NextPageToken, long TotalSize);
-
-/// <summary>
-/// Adds an integration event to the transaction that makes the state change it reports, so both commit together
-/// (the outbox). The host wires it to Parks.Hosting's event outbox.
-/// </summary>
-internal interface IEventStaging
-{
-    void Add(StateTransaction transaction, IMessage @event, string? subject);
-}
 
 /// <summary>JSON for stored records: camelCase, enums by name, money as integer fen, units as resource names.</summary>
 internal static class StateJson

@@ -2,6 +2,7 @@ using Parks.Domain;
 using Parks.Hosting.State;
 using Parks.ScienceCity.Domain;
 using Parks.ScienceCity.Events;
+using Parks.Hosting.Events;
 using Parks.Storage;
 
 namespace Parks.ScienceCity.Storage;
@@ -10,7 +11,7 @@ namespace Parks.ScienceCity.Storage;
 /// Research projects on the state store. Entering 产业化 commits the project together with the
 /// ResearchProjectIndustrialized event (outbox), so the hand-off is never lost nor sent for a change that failed.
 /// </summary>
-internal sealed class ResearchProjectStore(IStateStore store, IEventStaging events, TimeProvider time)
+internal sealed class ResearchProjectStore(IStateStore store, IEventOutbox events, TimeProvider time)
 {
     private static readonly string All = ScienceCityKeys.Index("research-projects");
 

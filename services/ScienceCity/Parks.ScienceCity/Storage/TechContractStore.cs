@@ -2,6 +2,7 @@ using Parks.Domain;
 using Parks.Hosting.State;
 using Parks.ScienceCity.Domain;
 using Parks.ScienceCity.Events;
+using Parks.Hosting.Events;
 using Parks.Storage;
 
 namespace Parks.ScienceCity.Storage;
@@ -10,7 +11,7 @@ namespace Parks.ScienceCity.Storage;
 /// Technology contracts on the state store. A registration commits the contract, its registration-number claim
 /// (so a number is registered once), the year's turnover (技术合同成交额) and the indicator event together.
 /// </summary>
-internal sealed class TechContractStore(IStateStore store, IEventStaging events, TimeProvider time)
+internal sealed class TechContractStore(IStateStore store, IEventOutbox events, TimeProvider time)
 {
     private static readonly string All = ScienceCityKeys.Index("tech-contracts");
     private static readonly string Years = ScienceCityKeys.Index("tech-contract-turnover-years");
