@@ -8,6 +8,7 @@ using Parks.ScienceCity.Data;
 using Parks.ScienceCity.Events;
 using Parks.ScienceCity.Rpc;
 using Parks.ScienceCity.Storage;
+using Parks.Storage;
 
 namespace Parks.ScienceCity;
 
@@ -31,7 +32,7 @@ internal static class Extensions
             .AddHandler<ReferralResolved, ReferralResolvedHandler>();
 
         services.AddSingleton(ScienceCitySeed.LoadEmbedded());
-        services.AddSingleton<ScienceCitySeeder>();
+        services.AddSingleton<ISeeder, ScienceCitySeeder>();
         services.AddHostedService<SeedService>();
         services.AddSingleton<PlatformStore>();
         services.AddSingleton<ResearchProjectStore>();

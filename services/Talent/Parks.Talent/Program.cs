@@ -1,9 +1,11 @@
 using Parks.Talent;
 
-// The gRPC endpoints arrive with Parks.Rpc and the Parks.Hosting defaults; until then the host wires the
-// talent service's options, seed data and repositories only.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddTalent();
 
 var app = builder.Build();
+app.MapTalent();
 app.Run();
+
+/// <summary>The entry point, visible to the functional tests.</summary>
+public partial class Program;

@@ -6,8 +6,10 @@ using Parks.Storage;
 namespace Parks.ScienceCity.Storage;
 
 /// <summary>Writes the Science City's seed (admission batches, named platforms) into the state store, idempotently.</summary>
-internal sealed class ScienceCitySeeder(IStateStore store, ScienceCitySeed seed, TimeProvider time)
+internal sealed class ScienceCitySeeder(IStateStore store, ScienceCitySeed seed, TimeProvider time) : ISeeder
 {
+    public string Name => "science-city";
+
     public Task<int> SeedAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();

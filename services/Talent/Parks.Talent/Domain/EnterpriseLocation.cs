@@ -52,4 +52,10 @@ internal static class EnterpriseAccess
         if (caller.IsZone || caller.Unit == location.Unit) return location;
         throw new PermissionDeniedException($"{caller} may act only for enterprises located in it, and their talents; enterprise {uscc} is not");
     }
+
+    /// <summary>Decisions of the zone's talent office (reviews, certification, 海创周 shortlists) are not a district's to take.</summary>
+    public static void RequireZone(Caller caller, string what)
+    {
+        if (!caller.IsZone) throw new PermissionDeniedException($"{caller} may not {what}: that is the zone talent office's decision");
+    }
 }

@@ -22,7 +22,7 @@ internal sealed record StatusChange(ServiceRequestStatus Status, DateTimeOffset 
 internal sealed record Satisfaction(int Score, string? Comment, DateTimeOffset Time);
 
 /// <summary>The TalentServiceRequestOverdue integration event.</summary>
-internal sealed record ServiceRequestOverdueEvent(string Request, string RequestType, UnitRef EmployerUnit, DateTimeOffset DueTime);
+internal sealed record ServiceRequestOverdueEvent(string Request, string RequestType, UnitRef? EmployerUnit, DateTimeOffset DueTime);
 
 /// <summary>
 /// A talent service request: submitted → accepted → in progress → fulfilled, or rejected on the way; due by the
@@ -98,7 +98,7 @@ internal sealed record ServiceRequest(
     /// Flags an open request past its due time, once: returns the event to publish, or null when the request is not
     /// overdue or was already flagged.
     /// </summary>
-    public (ServiceRequest Request, ServiceRequestOverdueEvent? Overdue) DetectOverdue(UnitRef employerUnit, DateTimeOffset now)
+    public (ServiceRequest Request, ServiceRequestOverdueEvent? Overdue) DetectOverdue(UnitRef? employerUnit, DateTimeOffset now)
     {
         if (!IsOpen || OverdueTime is not null || now <= DueTime) return (this, null);
         var flagged = this with { OverdueTime = now, UpdateTime = now };
