@@ -124,4 +124,10 @@ internal static class EnterpriseAccess
         if (caller.IsZone || caller.Unit == profile.Unit) return profile;
         throw new PermissionDeniedException($"{caller} may act only for enterprises located in it; enterprise {uscc} is not");
     }
+
+    /// <summary>Decisions of the zone's finance bureau (approvals, payments, budgets, registers) are not a district's to take.</summary>
+    public static void RequireZone(Caller caller, string what)
+    {
+        if (!caller.IsZone) throw new PermissionDeniedException($"{caller} may not {what}: that is the zone finance bureau's decision");
+    }
 }
