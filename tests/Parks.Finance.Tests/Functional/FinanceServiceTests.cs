@@ -70,7 +70,11 @@ public abstract class FinanceServiceTests(string? redis) : IAsyncLifetime
     {
         var uscc = await EnterpriseAsync(Tier.HighTech, D(2022, 6, 1));
 
-        var payout = await Eventually.ResultAsync(async () => (await PayoutsOfAsync(uscc)).Payouts.SingleOrDefault(), "the automatic payout");
+        var payout = await Eventually.ResultAsync(async () =>
+        {
+            try { return (await PayoutsOfAsync(uscc)).Payouts.SingleOrDefault(); }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound) { return null; } // the registration is not projected yet
+        }, "the automatic payout");
         var paid = (await _payouts.PayPayoutAsync(new() { Name = payout.Name, PaymentReference = "T-" + uscc[^6..] }, Operator)).Payout;
         var again = await Assert.ThrowsAsync<RpcException>(() => _payouts.PayPayoutAsync(new() { Name = payout.Name, PaymentReference = "T-2" }, Operator).ResponseAsync);
         var verified = await _payouts.VerifyPayoutComputationAsync(new() { Name = payout.Name }, Lingshui);
@@ -104,7 +108,13 @@ public abstract class FinanceServiceTests(string? redis) : IAsyncLifetime
             Inputs = { ["investment_fen"] = "2000000000", ["deal_reference"] = TestIds.New("deal") }, // 2000万元
             Evidence = "agreement and bank receipt",
         };
-        var applied = (await _payouts.CreatePayoutAsync(request, Lingshui)).Payout;
+        // The investee's 科小 certification reaches the service as an event: until it is projected the application is
+        // refused as ineligible (and nothing is written), so it is retried until accepted.
+        var applied = await Eventually.ResultAsync(async () =>
+        {
+            try { return (await _payouts.CreatePayoutAsync(request, Lingshui)).Payout; }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition) { return null; }
+        }, "the investee's certification to be projected");
         var duplicate = await Assert.ThrowsAsync<RpcException>(() => _payouts.CreatePayoutAsync(request, Lingshui).ResponseAsync);
         var districtApproval = await Assert.ThrowsAsync<RpcException>(() => _payouts.ApprovePayoutAsync(new() { Name = applied.Name }, Lingshui).ResponseAsync);
         await _payouts.StartPayoutReviewAsync(new() { Name = applied.Name }, Operator);
@@ -178,7 +188,8 @@ public abstract class FinanceServiceTests(string? redis) : IAsyncLifetime
                 }, Lingshui);
                 return true;
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition) { return false; } // points or tier not projected yet
+            // Points or tier not projected yet (FAILED_PRECONDITION), or projected while the application was being filed (ABORTED).
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.FailedPrecondition or StatusCode.Aborted) { return false; }
         }, "the enterprise to become eligible");
         var loan = (await _loans.ListLoanApplicationsAsync(new() { Uscc = uscc }, Lingshui)).LoanApplications.Single();
 
