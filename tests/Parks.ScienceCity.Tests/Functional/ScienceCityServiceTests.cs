@@ -223,3 +223,50 @@ public sealed class ScienceCityServiceTests : IAsyncLifetime
         Assert.Equal(2, turnover.ContractCount);
     }
 }
+
+/// <summary>Admission into the Science City over gRPC: a platform listed on a batch, admitted, and the batch counts it.</summary>
+public sealed class AdmissionServiceTests : IAsyncLifetime
+{
+    private ServiceHost _host = null!;
+    private PlatformService.PlatformServiceClient _platforms = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await ServiceHost.StartAsync(b => b.AddScienceCity(), a => a.MapScienceCity());
+        _platforms = new(_host.Channel);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Assert.Empty(_host.Errors.Entries);
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_platform_is_enlisted_on_the_first_batch_admitted_and_evaluated()
+    {
+        await Eventually.ResultAsync(async () =>
+        {
+            try { return (await _platforms.GetAdmissionBatchAsync(new() { Name = "scienceCity/admissionBatches/first" }, ServiceHost.Operator)).AdmissionBatch; }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound) { return null; }
+        }, "the seed to be loaded");
+        const string name = "scienceCity/platforms/liaoning-huanghai-lab";
+
+        var enlisted = (await _platforms.EnlistPlatformForAdmissionAsync(new() { Name = name, AdmissionBatch = "scienceCity/admissionBatches/first", ListedDate = new Google.Type.Date { Year = 2022, Month = 6, Day = 1 } }, ServiceHost.Operator)).Platform;
+        var early = await Assert.ThrowsAsync<RpcException>(() => _platforms.AdmitPlatformAsync(new() { Name = name, AdmittedDate = new Google.Type.Date { Year = 2022, Month = 5, Day = 1 } }, ServiceHost.Operator).ResponseAsync);
+        var admitted = (await _platforms.AdmitPlatformAsync(new() { Name = name, AdmittedDate = new Google.Type.Date { Year = 2022, Month = 9, Day = 1 }, Etag = enlisted.Etag }, ServiceHost.Operator)).Platform;
+        var evaluated = (await _platforms.RecordPlatformEvaluationAsync(new()
+        {
+            Name = name,
+            Evaluation = new PlatformEvaluation { Year = 2023, Result = EvaluationResult.Excellent, Evaluator = "辽宁省科技厅", EvaluationDate = new Google.Type.Date { Year = 2024, Month = 3, Day = 1 } },
+        }, ServiceHost.Operator)).Platform;
+        var batch = (await _platforms.GetAdmissionBatchAsync(new() { Name = "scienceCity/admissionBatches/first" }, ServiceHost.Dashboard)).AdmissionBatch;
+        var admittedList = await _platforms.ListPlatformsAsync(new() { AdmissionStatus = AdmissionStatus.Admitted }, ServiceHost.Dashboard);
+
+        Assert.Equal(StatusCode.InvalidArgument, early.StatusCode);
+        Assert.Equal(AdmissionStatus.Admitted, admitted.Admission.Status);
+        Assert.Equal(EvaluationResult.Excellent, Assert.Single(evaluated.Evaluations).Result);
+        Assert.Equal((233, 1, 1), (batch.PlannedCount, batch.ListedCount, batch.AdmittedCount));
+        Assert.Equal(name, Assert.Single(admittedList.Platforms).Name);
+    }
+}

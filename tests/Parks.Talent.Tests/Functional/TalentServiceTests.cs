@@ -158,3 +158,56 @@ public sealed class TalentServiceTests : IAsyncLifetime
         Assert.Equal(StatusCode.InvalidArgument, badScore.StatusCode);
     }
 }
+
+/// <summary>海创周 over gRPC: the seeded editions with the documents' figures, and a project from registration to landing.</summary>
+public sealed class RoadshowServiceTests : IAsyncLifetime
+{
+    private ServiceHost _host = null!;
+    private RoadshowService.RoadshowServiceClient _roadshows = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await ServiceHost.StartAsync(b => b.AddTalent(), a => a.MapTalent());
+        _roadshows = new(_host.Channel);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Assert.Empty(_host.Errors.Entries);
+        await _host.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_project_is_registered_reviewed_shortlisted_and_landed_and_the_edition_counts_it()
+    {
+        var edition = await Eventually.ResultAsync(async () =>
+        {
+            try { return (await _roadshows.GetRoadshowEditionAsync(new() { Name = "roadshowEditions/haichuangzhou-2022" }, ServiceHost.Operator)).RoadshowEdition; }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound) { return null; }
+        }, "the seeded editions");
+        var project = (await _roadshows.CreateRoadshowProjectAsync(new()
+        {
+            Parent = edition.Name,
+            RoadshowProject = new RoadshowProject { Title = "Solid-state battery", TeamLead = "Dr Wu", Country = "United States", Industry = "clean-energy" },
+        }, ServiceHost.Operator)).RoadshowProject;
+
+        foreach (var (reviewer, score) in new[] { ("investor", 84), ("university", 91), ("zone", 90) })
+        {
+            await _roadshows.ReviewRoadshowProjectAsync(new() { Name = project.Name, Reviewer = reviewer, Score = score }, ServiceHost.Operator);
+        }
+        var shortlisted = (await _roadshows.DecideRoadshowProjectAsync(new() { Name = project.Name, Shortlisted = true }, ServiceHost.Operator)).RoadshowProject;
+        var landed = (await _roadshows.LandRoadshowProjectAsync(new()
+        {
+            Name = project.Name, EnterpriseUscc = NewUscc(), LandedUnit = "scienceCity", LandedDate = new Google.Type.Date { Year = 2022, Month = 9, Day = 1 },
+        }, ServiceHost.Operator)).RoadshowProject;
+        var district = await Assert.ThrowsAsync<RpcException>(() => _roadshows.ReviewRoadshowProjectAsync(new() { Name = project.Name, Reviewer = "x", Score = 1 },
+            ServiceHost.Unit(UnitRef.District("lingshui"))).ResponseAsync);
+        var counted = (await _roadshows.GetRoadshowEditionAsync(new() { Name = edition.Name }, ServiceHost.Dashboard)).RoadshowEdition;
+
+        Assert.Equal(200, edition.ReportedFigures["projectsRegisteredApproxMore"]); // 001:81: 200余 projects registered
+        Assert.Equal(8833, shortlisted.ShortlistAverageCentiscore);                 // (84 + 91 + 90) / 3 = 88.33
+        Assert.Equal(RoadshowProjectStatus.Landed, landed.Status);
+        Assert.Equal(StatusCode.PermissionDenied, district.StatusCode);
+        Assert.Equal((1, 1, 1), (counted.RegisteredProjects, counted.ShortlistedProjects, counted.LandedProjects));
+    }
+}
