@@ -51,6 +51,7 @@ public static class HostingExtensions
         services.AddSingleton<Security.CallerSigner>();
         services.AddSingleton<HealthRegistry>();
         services.AddSingleton<ReflectionCatalog>();
+        services.AddHealthChecks();
         services.AddHostedService<HealthLifecycle>();
         return services
             .AddRpcServer(options =>
@@ -109,24 +110,45 @@ public static class HostingExtensions
 /// Turns the hosted services' health on once the server is ready, and readiness NOT_SERVING as soon as
 /// shutdown begins so load balancers stop sending new calls while in-flight ones drain.
 /// </summary>
-internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime, IOptions<HostingOptions> options) : IHostedService
+internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime, IOptions<HostingOptions> options, Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService checks) : BackgroundService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    private volatile bool _draining;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        lifetime.ApplicationStarted.Register(() =>
-        {
-            foreach (var service in services.Services) registry.SetStatus(service.Name, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
-            registry.SetStatus(HealthRegistry.Readiness, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
-        });
         // ApplicationStopping callbacks run before any hosted service (Kestrel included) stops: readiness turns
         // NOT_SERVING and, for the drain delay, calls keep being served while callers move away.
         lifetime.ApplicationStopping.Register(() =>
         {
+            _draining = true;
             registry.SetDraining();
             if (options.Value.DrainDelaySeconds > 0) Thread.Sleep(TimeSpan.FromSeconds(options.Value.DrainDelaySeconds));
         });
-        return Task.CompletedTask;
+        return base.StartAsync(cancellationToken);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Once the server listens, readiness follows the health checks tagged "ready" (the state store, the event
+    /// transport): NOT_SERVING while a dependency does not answer, SERVING again as soon as it does.
+    /// </summary>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled()))
+        {
+            try { await started.Task; } catch (OperationCanceledException) { return; }
+        }
+        foreach (var service in services.Services) registry.SetStatus(service.Name, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+        while (!stoppingToken.IsCancellationRequested && !_draining)
+        {
+            var report = await checks.CheckHealthAsync(c => c.Tags.Contains("ready"), stoppingToken);
+            if (_draining) break;
+            registry.SetStatus(HealthRegistry.Readiness, report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy
+                ? Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.NotServing
+                : Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
+            try { await Task.Delay(Interval, stoppingToken); } catch (OperationCanceledException) { break; }
+        }
+    }
 }

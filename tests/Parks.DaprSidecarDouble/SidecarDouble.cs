@@ -51,6 +51,11 @@ public sealed class SidecarDouble : IAsyncDisposable
 
     private long _published;
 
+    /// <summary>Publish calls refused because of <see cref="PublishFailureStatus"/>.</summary>
+    public long RefusedCount => Interlocked.Read(ref _refused);
+
+    private long _refused;
+
     /// <summary>Every delivery attempt, in order.</summary>
     public IReadOnlyList<DeliveryAttempt> Deliveries => [.. _deliveries];
 
@@ -160,7 +165,10 @@ public sealed class SidecarDouble : IAsyncDisposable
         if (!_options.PubSubNames.Contains(pubsub)) return Error(404, "ERR_PUBSUB_NOT_FOUND", $"pubsub {pubsub} not found");
         if (string.IsNullOrEmpty(topic)) return Error(404, "ERR_PUBSUB_TOPIC_NAME_EMPTY", $"topic is empty in pubsub {pubsub}");
         if (PublishFailureStatus is { } failure)
+        {
+            Interlocked.Increment(ref _refused);
             return Error(failure, "ERR_PUBSUB_PUBLISH_MESSAGE", $"error when publish to topic {topic} in pubsub {pubsub}: broker unavailable");
+        }
 
         // metadata.* query parameters: prefix stripped, first value only, case-sensitive.
         var metadata = context.Request.Query

@@ -34,8 +34,6 @@ internal sealed partial class Subscriber : IAsyncDisposable
         _app = new HttpClient(new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
         {
             BaseAddress = new Uri($"http://127.0.0.1:{options.AppPort}"),
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Timeout = Timeout.InfiniteTimeSpan,
         };
         _work = Channel.CreateBounded<(Subscription, string, byte[]?)>(options.QueueDepth);
@@ -109,7 +107,7 @@ internal sealed partial class Subscriber : IAsyncDisposable
             try
             {
                 Interlocked.Increment(ref _subscribeCalls);
-                using var request = new HttpRequestMessage(HttpMethod.Get, "/dapr/subscribe");
+                using var request = AppRequest(HttpMethod.Get, "/dapr/subscribe");
                 request.Headers.Add("dapr-app-id", _options.AppId);
                 if (!string.IsNullOrEmpty(_options.AppApiToken)) request.Headers.Add("dapr-api-token", _options.AppApiToken);
                 using var response = await _app.SendAsync(request, stop);
@@ -264,7 +262,8 @@ internal sealed partial class Subscriber : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(_options.ProcessingTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Route) { Content = new ByteArrayContent(cloudEvent) };
+        using var request = AppRequest(HttpMethod.Post, subscription.Route);
+        request.Content = new ByteArrayContent(cloudEvent);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(CloudEventBuilder.CloudEventContentType);
         request.Headers.Add("pubsubname", subscription.PubSubName);
         if (!string.IsNullOrEmpty(header.TraceParent)) request.Headers.TryAddWithoutValidation("traceparent", header.TraceParent);
@@ -307,6 +306,13 @@ internal sealed partial class Subscriber : IAsyncDisposable
         }
         await _streams.AckAsync(subscription.Topic, _options.AppId, id);
     }
+
+    // HttpClient's default version applies only to the requests it creates itself, not to these.
+    private static HttpRequestMessage AppRequest(HttpMethod method, string path) => new(method, path)
+    {
+        Version = HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+    };
 
     private static CloudEventHeader? ReadHeader(byte[] cloudEvent)
     {

@@ -25,7 +25,7 @@ internal sealed partial class DaprEventTransport(
 
     private readonly EventsOptions.DaprOptions _options = options.Value.Dapr;
 
-    public async Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken)
     {
         var client = httpClientFactory.CreateClient(HttpClientName);
         var acknowledged = new ConcurrentBag<string>();
@@ -33,11 +33,11 @@ internal sealed partial class DaprEventTransport(
         Exception? lastError = null;
         await Parallel.ForEachAsync(events,
             new ParallelOptions { MaxDegreeOfParallelism = _options.PublishConcurrency, CancellationToken = cancellationToken },
-            async (envelope, ct) =>
+            async (outgoing, ct) =>
             {
                 try
                 {
-                    if (await PublishOneAsync(client, envelope, ct)) acknowledged.Add(envelope.Id);
+                    if (await PublishOneAsync(client, outgoing.Envelope, ct)) acknowledged.Add(outgoing.Envelope.Id);
                 }
                 catch (HttpRequestException e)
                 {

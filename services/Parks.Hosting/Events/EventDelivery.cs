@@ -27,7 +27,7 @@ internal sealed partial class EventDelivery(
         EventEnvelope envelope;
         try
         {
-            envelope = EventEnvelope.Parse(cloudEvent.Span);
+            envelope = EventEnvelope.Parse(cloudEvent);
         }
         catch (FormatException e)
         {

@@ -82,11 +82,14 @@ public sealed record EventEnvelope
     /// JSON text (a producer that set another content type), or <c>data_base64</c> (binary protobuf).
     /// </summary>
     /// <exception cref="FormatException">Not a CloudEvent Parks can read; the message says why.</exception>
-    public static EventEnvelope Parse(ReadOnlySpan<byte> json)
+    public static EventEnvelope Parse(ReadOnlySpan<byte> json) => Parse(json.ToArray().AsMemory());
+
+    /// <inheritdoc cref="Parse(ReadOnlySpan{byte})"/>
+    public static EventEnvelope Parse(ReadOnlyMemory<byte> json)
     {
         try
         {
-            using var document = JsonDocument.Parse(json.ToArray());
+            using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new FormatException("a CloudEvent must be a JSON object");
             string? dataJson = null;
@@ -103,14 +106,14 @@ public sealed record EventEnvelope
             {
                 throw new FormatException("the CloudEvent has neither data nor data_base64");
             }
-            var time = OptionalString(root, "time");
+            var time = root.TryGetProperty("time", out var timeElement) && timeElement.ValueKind == JsonValueKind.String ? timeElement : default;
             return new EventEnvelope
             {
                 Id = RequiredString(root, "id"),
                 Type = RequiredString(root, "type"),
                 Source = OptionalString(root, "source") ?? "",
                 Subject = OptionalString(root, "subject"),
-                Time = time is null ? DateTimeOffset.UtcNow : DateTimeOffset.Parse(time, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                Time = ReadTime(time),
                 Topic = OptionalString(root, "topic") ?? "",
                 TraceParent = OptionalString(root, "traceparent"),
                 TraceState = OptionalString(root, "tracestate") is { Length: > 0 } state ? state : null,
@@ -128,7 +131,13 @@ public sealed record EventEnvelope
         }
     }
 
-    public static EventEnvelope Parse(string json) => Parse(Encoding.UTF8.GetBytes(json));
+    public static EventEnvelope Parse(string json) => Parse(Encoding.UTF8.GetBytes(json).AsMemory());
+
+    // RFC 3339 (ISO 8601 extended) is the fast path; anything else DateTimeOffset can read is accepted too.
+    private static DateTimeOffset ReadTime(JsonElement time) =>
+        time.ValueKind != JsonValueKind.String ? DateTimeOffset.UtcNow
+        : time.TryGetDateTimeOffset(out var parsed) ? parsed
+        : DateTimeOffset.Parse(time.GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
     private static string RequiredString(JsonElement root, string name) =>
         OptionalString(root, name) is { Length: > 0 } value ? value : throw new FormatException($"the CloudEvent has no '{name}'");

@@ -29,19 +29,19 @@ public sealed class EventsTelemetry : IDisposable
             "Events committed but not yet acknowledged by the transport.");
     }
 
-    public Counter<long> Published { get; }
+    internal Counter<long> Published { get; }
 
-    public Counter<long> Delivered { get; }
+    internal Counter<long> Delivered { get; }
 
-    public Counter<long> Duplicates { get; }
+    internal Counter<long> Duplicates { get; }
 
-    public Counter<long> Failures { get; }
+    internal Counter<long> Failures { get; }
 
-    public Counter<long> DeadLetters { get; }
+    internal Counter<long> DeadLetters { get; }
 
-    public Histogram<double> Lag { get; }
+    internal Histogram<double> Lag { get; }
 
-    public void SetOutboxDepth(long depth) => Interlocked.Exchange(ref _outboxDepth, depth);
+    internal void SetOutboxDepth(long depth) => Interlocked.Exchange(ref _outboxDepth, depth);
 
     /// <summary>Starts an activity that continues the trace of <paramref name="traceParent"/> when it is valid.</summary>
     internal static Activity? Start(string name, ActivityKind kind, string? traceParent, string? traceState, string topic)

@@ -60,10 +60,10 @@ internal sealed record InMemoryMessage(string Topic, byte[] CloudEvent, int Deli
 
 internal sealed class InMemoryEventTransport(InMemoryEventBroker broker) : IEventTransport
 {
-    public Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
+    public Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken)
     {
         using var activities = PublishActivities.Start(events);
-        foreach (var envelope in activities.Envelopes) broker.Publish(envelope.Topic, envelope.ToCloudEventJson());
-        return Task.FromResult<IReadOnlyCollection<string>>([.. events.Select(e => e.Id)]);
+        foreach (var outgoing in activities.Events) broker.Publish(outgoing.Envelope.Topic, outgoing.CloudEvent.ToArray());
+        return Task.FromResult<IReadOnlyCollection<string>>([.. events.Select(e => e.Envelope.Id)]);
     }
 }

@@ -61,13 +61,13 @@ internal sealed partial class OutboxRelay(
             telemetry.SetOutboxDepth(0);
             return (0, true);
         }
-        var envelopes = new List<EventEnvelope>(batch.Count);
+        var envelopes = new List<OutgoingEvent>(batch.Count);
         var unreadable = new List<string>();
         foreach (var message in batch)
         {
             try
             {
-                envelopes.Add(EventEnvelope.Parse(message.Body.Span));
+                envelopes.Add(new OutgoingEvent(EventEnvelope.Parse(message.Body), message.Body));
             }
             catch (FormatException e)
             {
@@ -82,7 +82,8 @@ internal sealed partial class OutboxRelay(
         telemetry.Published.Add(acknowledged.Count);
         var failed = envelopes.Count - acknowledged.Count;
         if (failed > 0) telemetry.Failures.Add(failed, new KeyValuePair<string, object?>("stage", "publish"));
-        telemetry.SetOutboxDepth(await store.CountQueueAsync(_queue, cancellationToken));
+        // A short batch was the whole outbox; only a full one needs counting (saves a call per round).
+        telemetry.SetOutboxDepth(batch.Count < _options.BatchSize ? failed : await store.CountQueueAsync(_queue, cancellationToken));
         return (acknowledged.Count, failed == 0);
     }
 

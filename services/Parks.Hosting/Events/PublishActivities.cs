@@ -10,31 +10,33 @@ internal sealed class PublishActivities : IDisposable
 {
     private readonly List<Activity> _activities;
 
-    private PublishActivities(IReadOnlyList<EventEnvelope> envelopes, List<Activity> activities)
+    private PublishActivities(IReadOnlyList<OutgoingEvent> events, List<Activity> activities)
     {
-        Envelopes = envelopes;
+        Events = events;
         _activities = activities;
     }
 
-    public IReadOnlyList<EventEnvelope> Envelopes { get; }
+    /// <summary>The events to send: unchanged when nobody traces, else re-serialized with the publish activity as parent.</summary>
+    public IReadOnlyList<OutgoingEvent> Events { get; }
 
-    public static PublishActivities Start(IReadOnlyList<EventEnvelope> events)
+    public static PublishActivities Start(IReadOnlyList<OutgoingEvent> events)
     {
         if (!EventsTelemetry.ActivitySource.HasListeners()) return new PublishActivities(events, []);
         var activities = new List<Activity>();
-        var envelopes = new List<EventEnvelope>(events.Count);
-        foreach (var envelope in events)
+        var envelopes = new List<OutgoingEvent>(events.Count);
+        foreach (var outgoing in events)
         {
+            var envelope = outgoing.Envelope;
             var activity = EventsTelemetry.Start($"publish {envelope.Topic}", ActivityKind.Producer,
                 envelope.TraceParent, envelope.TraceState, envelope.Topic);
             if (activity is null)
             {
-                envelopes.Add(envelope);
+                envelopes.Add(outgoing);
                 continue;
             }
             activity.SetTag("messaging.message.id", envelope.Id);
             activities.Add(activity);
-            envelopes.Add(envelope with { TraceParent = activity.Id, TraceState = activity.TraceStateString });
+            envelopes.Add(OutgoingEvent.Of(envelope with { TraceParent = activity.Id, TraceState = activity.TraceStateString }));
         }
         return new PublishActivities(envelopes, activities);
     }

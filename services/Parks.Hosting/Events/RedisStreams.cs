@@ -25,7 +25,26 @@ internal sealed class RedisStreams : IAsyncDisposable
         return #KEYS
         """;
 
-    private const string ReadScript = """
+    // Appends (stream, id, data, deliveries) for one entry [id, [field, value, ...]]; the field list is nil
+    // for an entry trimmed while pending, and its data is then false (nil).
+    private const string AppendEntry = """
+        local function append(out, stream, entry, deliveries)
+          local data = false
+          local fields = entry[2]
+          if fields then
+            for j = 1, #fields, 2 do
+              if fields[j] == 'data' then data = fields[j + 1] end
+            end
+          end
+          out[#out + 1] = stream
+          out[#out + 1] = entry[1]
+          out[#out + 1] = data
+          out[#out + 1] = deliveries
+        end
+
+        """;
+
+    private const string ReadScript = AppendEntry + """
         local function read()
           local args = {'XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[3], 'STREAMS'}
           for i = 1, #KEYS do args[#args + 1] = KEYS[i] end
@@ -42,19 +61,7 @@ internal sealed class RedisStreams : IAsyncDisposable
         local out = {}
         if result then
           for _, stream in ipairs(result) do
-            for _, entry in ipairs(stream[2]) do
-              local data = false
-              local fields = entry[2]
-              if fields then
-                for j = 1, #fields, 2 do
-                  if fields[j] == 'data' then data = fields[j + 1] end
-                end
-              end
-              out[#out + 1] = stream[1]
-              out[#out + 1] = entry[1]
-              out[#out + 1] = data
-              out[#out + 1] = 1
-            end
+            for _, entry in ipairs(stream[2]) do append(out, stream[1], entry, 1) end
           end
         end
         return out
@@ -65,27 +72,14 @@ internal sealed class RedisStreams : IAsyncDisposable
         return #KEYS
         """;
 
-    private const string ReclaimScript = """
+    private const string ReclaimScript = AppendEntry + """
         local out = {}
         for i = 1, #KEYS do
           local pending = redis.pcall('XPENDING', KEYS[i], ARGV[1], 'IDLE', ARGV[3], '-', '+', ARGV[4])
           if type(pending) == 'table' and not pending.err then
             for _, p in ipairs(pending) do
               local claimed = redis.call('XCLAIM', KEYS[i], ARGV[1], ARGV[2], ARGV[3], p[1])
-              local entry = claimed[1]
-              if entry then
-                local data = false
-                local fields = entry[2]
-                if fields then
-                  for j = 1, #fields, 2 do
-                    if fields[j] == 'data' then data = fields[j + 1] end
-                  end
-                end
-                out[#out + 1] = KEYS[i]
-                out[#out + 1] = entry[1]
-                out[#out + 1] = data
-                out[#out + 1] = p[4] + 1
-              end
+              if claimed[1] then append(out, KEYS[i], claimed[1], p[4] + 1) end
             end
           end
         end
@@ -119,10 +113,10 @@ internal sealed class RedisStreams : IAsyncDisposable
 
     public string StreamKey(string topic) => _options.Redis.StreamKeyPrefix + topic;
 
-    public async Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
+    public async Task PublishAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken)
     {
-        var keys = events.Select(e => (RedisKey)StreamKey(e.Topic)).ToArray();
-        RedisValue[] args = [_options.Redis.MaxStreamLength, .. events.Select(e => (RedisValue)e.ToCloudEventJson())];
+        var keys = events.Select(e => (RedisKey)StreamKey(e.Envelope.Topic)).ToArray();
+        RedisValue[] args = [_options.Redis.MaxStreamLength, .. events.Select(e => (RedisValue)e.CloudEvent.ToArray())];
         await _connection.RunAsync(db => db.ScriptEvaluateAsync(PublishScript, keys, args), cancellationToken);
     }
 
@@ -195,11 +189,11 @@ internal sealed record StreamMessage(string Stream, string Id, byte[]? Data, int
 
 internal sealed class RedisStreamsTransport(RedisStreams streams) : IEventTransport
 {
-    public async Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken)
     {
         if (events.Count == 0) return [];
         using var activities = PublishActivities.Start(events);
-        await streams.PublishAsync(activities.Envelopes, cancellationToken);
-        return [.. events.Select(e => e.Id)];
+        await streams.PublishAsync(activities.Events, cancellationToken);
+        return [.. events.Select(e => e.Envelope.Id)];
     }
 }

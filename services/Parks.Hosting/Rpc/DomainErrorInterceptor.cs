@@ -26,6 +26,10 @@ public sealed class DomainErrorInterceptor : Interceptor
         {
             throw ToRpcException(ex);
         }
+        catch (State.StateStoreUnavailableException ex)
+        {
+            throw Unavailable(ex);
+        }
         // A handler that completed synchronously passes straight through (no extra allocation per call).
         return task.IsCompletedSuccessfully ? task : AwaitUnary(task);
     }
@@ -40,6 +44,10 @@ public sealed class DomainErrorInterceptor : Interceptor
         {
             throw ToRpcException(ex);
         }
+        catch (State.StateStoreUnavailableException ex)
+        {
+            throw Unavailable(ex);
+        }
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
@@ -51,6 +59,10 @@ public sealed class DomainErrorInterceptor : Interceptor
         catch (DomainException ex)
         {
             throw ToRpcException(ex);
+        }
+        catch (State.StateStoreUnavailableException ex)
+        {
+            throw Unavailable(ex);
         }
     }
 
@@ -64,6 +76,10 @@ public sealed class DomainErrorInterceptor : Interceptor
         {
             throw ToRpcException(ex);
         }
+        catch (State.StateStoreUnavailableException ex)
+        {
+            throw Unavailable(ex);
+        }
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
@@ -76,6 +92,23 @@ public sealed class DomainErrorInterceptor : Interceptor
         {
             throw ToRpcException(ex);
         }
+        catch (State.StateStoreUnavailableException ex)
+        {
+            throw Unavailable(ex);
+        }
+    }
+
+    /// <summary>
+    /// The state store did not answer: UNAVAILABLE with a retry hint. Writes stay safe to retry only when the
+    /// method is idempotent (request id, etag), which is exactly when clients retry.
+    /// </summary>
+    public static RpcException Unavailable(State.StateStoreUnavailableException exception)
+    {
+        _ = exception; // its message names hosts and ports: logged by the store, never sent to callers
+        return
+        Create(Parks.Rpc.StatusCode.Unavailable, "The service's state store is unavailable; try again shortly.",
+            Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) }),
+            Any.Pack(new ErrorInfo { Reason = "STATE_STORE_UNAVAILABLE", Domain = ErrorDomain }));
     }
 
     /// <summary>Maps a domain failure to its status code and structured details.</summary>

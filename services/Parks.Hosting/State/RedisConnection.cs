@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace Parks.Hosting.State;
 
 /// <summary>
-/// One StackExchange.Redis 1.2.6 multiplexer, connected lazily and kept reconnecting by the library
+/// One StackExchange.Redis 1.2.6 multiplexer, connecting in the background from construction and kept reconnecting by the library
 /// (AbortOnConnectFail=false), plus the translation of its failures into <see cref="StateStoreUnavailableException"/>.
 /// 1.2.6 takes no cancellation tokens and its async calls can wait indefinitely on a stalled server, so every
 /// call goes through <see cref="RunAsync{T}"/>, which bounds it by the operation timeout and the caller's token.
@@ -81,6 +81,9 @@ internal sealed partial class RedisConnection : IAsyncDisposable
         // With AbortOnConnectFail=false this completes after the first attempt even if Redis is down, and the
         // multiplexer keeps reconnecting on its own from then on.
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration.Clone());
+        // 1.x completes async calls one after another on a single worker by default; Parks never relies on
+        // completion order, and parallel completion is what lets concurrent callers overlap.
+        multiplexer.PreserveAsyncOrder = false;
         multiplexer.ConnectionFailed += (_, e) => LogConnectionFailed(_logger, e.EndPoint?.ToString(), e.FailureType.ToString(), e.Exception);
         multiplexer.ConnectionRestored += (_, e) => LogConnectionRestored(_logger, e.EndPoint?.ToString());
         return multiplexer;

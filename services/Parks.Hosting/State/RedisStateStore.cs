@@ -39,7 +39,8 @@ public sealed class RedisStateStore : IStateStore, IAsyncDisposable, IDisposable
             local v = redis.call('HINCRBY', k, 'v', 1)
             redis.call('HSET', k, 'd', ARGV[a + 2])
             local ttl = tonumber(ARGV[a + 3])
-            if ttl > 0 then redis.call('PEXPIRE', k, ttl) else redis.call('PERSIST', k) end
+            -- A key just created (version 1) has no expiry to clear.
+            if ttl > 0 then redis.call('PEXPIRE', k, ttl) elseif v > 1 then redis.call('PERSIST', k) end
             result[#result + 1] = v
             a = a + 4
           elseif op == 'D' then
