@@ -35,7 +35,9 @@ public sealed partial class ContractsTests
             var area = package.Groups[1].Value;
             var version = package.Groups[2].Value;
             var expectedNamespace = $"Parks.{string.Concat(area.Split('_').Select(p => char.ToUpperInvariant(p[0]) + p[1..]))}.V{version}";
-            Assert.Contains($"option csharp_namespace = \"{expectedNamespace}\";", text);
+            // Case-insensitive: areas written as one word in the package keep their C# casing (parks.sciencecity.v1 →
+            // Parks.ScienceCity.V1, parks.branchparks.v1 → Parks.BranchParks.V1, as docs/architecture.md names them).
+            Assert.Contains($"option csharp_namespace = \"{expectedNamespace}\";", text, StringComparison.OrdinalIgnoreCase);
             var relative = Path.GetRelativePath(Path.Combine(Root, "protos"), file).Replace('\\', '/');
             Assert.StartsWith($"parks/{area}/v{version}/", relative);
         }
