@@ -13,10 +13,12 @@ namespace Parks.Rpc;
 /// response headers, messages and trailers, and turns every failure into one <see cref="RpcException"/>.
 /// </summary>
 internal sealed class HttpClientCall<TRequest, TResponse>
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     private readonly RpcChannel _channel;
-    private readonly Method<TRequest, TResponse> _method;
+    private readonly IMethod _method;
+    private readonly MessageCodec<TRequest> _requestCodec;
+    private readonly MessageCodec<TResponse> _responseCodec;
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource<Metadata> _headersTcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -35,10 +37,12 @@ internal sealed class HttpClientCall<TRequest, TResponse>
     private Metadata? _trailers;
     private bool _disposed;
 
-    public HttpClientCall(RpcChannel channel, Method<TRequest, TResponse> method, CallOptions options)
+    public HttpClientCall(RpcChannel channel, IMethod method, MessageCodec<TRequest> requestCodec, MessageCodec<TResponse> responseCodec, CallOptions options)
     {
         _channel = channel;
         _method = method;
+        _requestCodec = requestCodec;
+        _responseCodec = responseCodec;
         _options = options;
         // Headers are observed by callers only on demand; failures surface through the response.
         _headersTcs.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
@@ -52,11 +56,11 @@ internal sealed class HttpClientCall<TRequest, TResponse>
 
     public Task<TResponse> StartUnary(TRequest request)
     {
-        Start(new UnaryRequestContent<TRequest>(request, _channel.Options.MaxSendMessageSize));
+        Start(new UnaryRequestContent<TRequest>(request, _requestCodec, _channel.Options.MaxSendMessageSize));
         return RunUnaryAsync();
     }
 
-    public void StartServerStreaming(TRequest request) => Start(new UnaryRequestContent<TRequest>(request, _channel.Options.MaxSendMessageSize));
+    public void StartServerStreaming(TRequest request) => Start(new UnaryRequestContent<TRequest>(request, _requestCodec, _channel.Options.MaxSendMessageSize));
 
     public Task<TResponse> StartClientStreaming()
     {
@@ -226,13 +230,13 @@ internal sealed class HttpClientCall<TRequest, TResponse>
             if (got < length) throw new RpcException(new Status(StatusCode.Internal, $"Incomplete message in the response ({got} of {length} bytes)."));
             try
             {
-                if (flag == 0) return _method.ResponseParser.ParseFrom(buffer, 0, (int)length);
+                if (flag == 0) return _responseCodec.Parse(buffer, 0, (int)length);
                 if (!_gzipResponse) throw new RpcException(new Status(StatusCode.Internal, "Response message is compressed but the response has no supported grpc-encoding."));
                 using var gzip = new GZipStream(new MemoryStream(buffer, 0, (int)length), CompressionMode.Decompress);
                 using var output = new MemoryStream();
                 await gzip.CopyToAsync(output, _cts.Token).ConfigureAwait(false);
                 if (output.Length > max) throw new RpcException(new Status(StatusCode.ResourceExhausted, "Decompressed response message exceeds the maximum configured message size."));
-                return _method.ResponseParser.ParseFrom(output.GetBuffer(), 0, (int)output.Length);
+                return _responseCodec.Parse(output.GetBuffer(), 0, (int)output.Length);
             }
             catch (InvalidProtocolBufferException ex)
             {
@@ -452,14 +456,15 @@ internal sealed class HttpClientCall<TRequest, TResponse>
                     }
                 }
                 var stream = await streamTask.ConfigureAwait(false);
-                var size = message.CalculateSize();
+                var codec = call._requestCodec;
+                var size = codec.GetSize(message);
                 if (call._channel.Options.MaxSendMessageSize is { } max && size > max)
                     throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum configured message size ({size} > {max} bytes)."));
                 var buffer = ArrayPool<byte>.Shared.Rent(GrpcProtocol.HeaderSize + size);
                 try
                 {
                     GrpcProtocol.WriteHeader(buffer, compressed: false, size);
-                    message.WriteTo(buffer.AsSpan(GrpcProtocol.HeaderSize, size));
+                    codec.Write(message, buffer.AsSpan(GrpcProtocol.HeaderSize, size));
                     await stream.WriteAsync(buffer.AsMemory(0, GrpcProtocol.HeaderSize + size), call._cts.Token).ConfigureAwait(false);
                     await stream.FlushAsync(call._cts.Token).ConfigureAwait(false);
                 }
@@ -488,18 +493,18 @@ internal sealed class HttpClientCall<TRequest, TResponse>
 }
 
 /// <summary>A request body holding one length-prefixed message (re-serializable, so HttpClient may retry it).</summary>
-internal sealed class UnaryRequestContent<T>(T message, int? maxSendMessageSize) : HttpContent where T : class, IMessage<T>
+internal sealed class UnaryRequestContent<T>(T message, MessageCodec<T> codec, int? maxSendMessageSize) : HttpContent where T : class
 {
     protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
     {
-        var size = message.CalculateSize();
+        var size = codec.GetSize(message);
         if (maxSendMessageSize is { } max && size > max)
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum configured message size ({size} > {max} bytes)."));
         var buffer = ArrayPool<byte>.Shared.Rent(GrpcProtocol.HeaderSize + size);
         try
         {
             GrpcProtocol.WriteHeader(buffer, compressed: false, size);
-            message.WriteTo(buffer.AsSpan(GrpcProtocol.HeaderSize, size));
+            codec.Write(message, buffer.AsSpan(GrpcProtocol.HeaderSize, size));
             await stream.WriteAsync(buffer.AsMemory(0, GrpcProtocol.HeaderSize + size), cancellationToken).ConfigureAwait(false);
         }
         finally

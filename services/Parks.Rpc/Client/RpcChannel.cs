@@ -62,6 +62,12 @@ public sealed class RpcChannel : IDisposable
         return invoker;
     }
 
+    /// <summary>
+    /// An invoker for raw (pass-through) calls, whose messages are serialized bytes. The channel's interceptors,
+    /// which work on typed messages, do not apply.
+    /// </summary>
+    public RawCallInvoker CreateRawCallInvoker() => new(this);
+
     internal Uri GetMethodUri(IMethod method) =>
         _methodUris.GetOrAdd(method.FullName, static (path, baseUri) => new Uri(baseUri, path), Address);
 
@@ -86,29 +92,79 @@ internal sealed class HttpCallInvoker(RpcChannel channel) : CallInvoker
 {
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options, TRequest request)
     {
-        var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+        var call = new HttpClientCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options);
         var response = call.StartUnary(request);
         return new AsyncUnaryCall<TResponse>(response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options, TRequest request)
     {
-        var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+        var call = new HttpClientCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options);
         call.StartServerStreaming(request);
         return new AsyncServerStreamingCall<TResponse>(call.CreateResponseReader(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options)
     {
-        var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+        var call = new HttpClientCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options);
         var response = call.StartClientStreaming();
         return new AsyncClientStreamingCall<TRequest, TResponse>(call.CreateRequestWriter(), response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options)
     {
-        var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+        var call = new HttpClientCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options);
         call.StartDuplexStreaming();
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(call.CreateRequestWriter(), call.CreateResponseReader(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+}
+
+/// <summary>
+/// Starts calls whose request and response messages are serialized protobuf bytes, passed through unparsed:
+/// what a proxy uses. Deadlines, cancellation, propagation, metadata, limits and status behave exactly as for
+/// typed calls.
+/// </summary>
+public sealed class RawCallInvoker
+{
+    private readonly RpcChannel _channel;
+
+    internal RawCallInvoker(RpcChannel channel) => _channel = channel;
+
+    public AsyncUnaryCall<byte[]> AsyncUnaryCall(RawMethod method, CallOptions options, byte[] request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Create(method, MethodType.Unary, options);
+        var response = call.StartUnary(request);
+        return new AsyncUnaryCall<byte[]>(response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public AsyncServerStreamingCall<byte[]> AsyncServerStreamingCall(RawMethod method, CallOptions options, byte[] request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Create(method, MethodType.ServerStreaming, options);
+        call.StartServerStreaming(request);
+        return new AsyncServerStreamingCall<byte[]>(call.CreateResponseReader(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public AsyncClientStreamingCall<byte[], byte[]> AsyncClientStreamingCall(RawMethod method, CallOptions options)
+    {
+        var call = Create(method, MethodType.ClientStreaming, options);
+        var response = call.StartClientStreaming();
+        return new AsyncClientStreamingCall<byte[], byte[]>(call.CreateRequestWriter(), response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public AsyncDuplexStreamingCall<byte[], byte[]> AsyncDuplexStreamingCall(RawMethod method, CallOptions options)
+    {
+        var call = Create(method, MethodType.DuplexStreaming, options);
+        call.StartDuplexStreaming();
+        return new AsyncDuplexStreamingCall<byte[], byte[]>(call.CreateRequestWriter(), call.CreateResponseReader(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    private HttpClientCall<byte[], byte[]> Create(RawMethod method, MethodType expected, CallOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        if (method.Type != expected)
+            throw new ArgumentException($"Method {method.FullName} is {method.Type}, not {expected}.", nameof(method));
+        return new HttpClientCall<byte[], byte[]>(_channel, method, RawCodec.Instance, RawCodec.Instance, options);
     }
 }
