@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http;
 
 namespace Parks.Rpc.Internal;
@@ -31,10 +32,13 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
         }
     }
 
-    protected abstract Task HandleCoreAsync(HttpServerCallContext call);
+    // Internal steps return pooled ValueTasks: a unary call then allocates no async state beyond the one
+    // Task the ASP.NET Core pipeline needs.
+    protected abstract ValueTask HandleCoreAsync(HttpServerCallContext call);
 
     /// <summary>Reads the one request message of a unary or server-streaming call, and the end of the stream.</summary>
-    protected static async Task<TRequest> ReadSingleRequestAsync<TRequest>(HttpServerCallContext call, MessageCodec<TRequest> codec)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected static async ValueTask<TRequest> ReadSingleRequestAsync<TRequest>(HttpServerCallContext call, MessageCodec<TRequest> codec)
         where TRequest : class
     {
         var request = await call.ReadMessageAsync(codec, call.CancellationToken)
@@ -49,7 +53,8 @@ internal sealed class UnaryCallHandler<TRequest, TResponse>(IMethod method, Mess
     : ServerCallHandler(method, runtime)
     where TRequest : class where TResponse : class
 {
-    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
         var request = await ReadSingleRequestAsync(call, requestCodec);
         var response = await invoker(request, call);
@@ -61,7 +66,8 @@ internal sealed class ServerStreamingCallHandler<TRequest, TResponse>(IMethod me
     : ServerCallHandler(method, runtime)
     where TRequest : class where TResponse : class
 {
-    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
         var request = await ReadSingleRequestAsync(call, requestCodec);
         await invoker(request, new HttpResponseStreamWriter<TResponse>(call, responseCodec), call);
@@ -73,7 +79,8 @@ internal sealed class ClientStreamingCallHandler<TRequest, TResponse>(IMethod me
     : ServerCallHandler(method, runtime)
     where TRequest : class where TResponse : class
 {
-    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
         var response = await invoker(new HttpRequestStreamReader<TRequest>(call, requestCodec), call);
         await call.EndWithResponseAsync(response, responseCodec);
@@ -84,7 +91,8 @@ internal sealed class DuplexStreamingCallHandler<TRequest, TResponse>(IMethod me
     : ServerCallHandler(method, runtime)
     where TRequest : class where TResponse : class
 {
-    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
         await invoker(new HttpRequestStreamReader<TRequest>(call, requestCodec), new HttpResponseStreamWriter<TResponse>(call, responseCodec), call);
         await call.EndWithStatusAsync(call.Status, null);
