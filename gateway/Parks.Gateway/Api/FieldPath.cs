@@ -26,7 +26,12 @@ internal sealed class FieldPath
     public override string ToString() => Display;
 
     /// <summary>Resolves a dotted path of proto (or JSON) field names; null with <paramref name="problem"/> when it is not a path to a string.</summary>
-    public static FieldPath? Resolve(MessageDescriptor message, string path, out string problem)
+    public static FieldPath? Resolve(MessageDescriptor message, string path, out string problem) => Resolve(message, path, stringLeaf: true, out problem);
+
+    /// <summary>Resolves a dotted path to a field of any type (a query parameter); only the last field may be repeated.</summary>
+    public static FieldPath? ResolveAny(MessageDescriptor message, string path, out string problem) => Resolve(message, path, stringLeaf: false, out problem);
+
+    private static FieldPath? Resolve(MessageDescriptor message, string path, bool stringLeaf, out string problem)
     {
         problem = string.Empty;
         var fields = new List<FieldDescriptor>();
@@ -36,14 +41,14 @@ internal sealed class FieldPath
         {
             var field = current.FindFieldByName(parts[i]) ?? current.Fields.InDeclarationOrder().FirstOrDefault(f => f.JsonName == parts[i]);
             if (field is null) { problem = $"{current.FullName} has no field '{parts[i]}'"; return null; }
-            if (field.IsRepeated || field.IsMap) { problem = $"{current.FullName}.{field.Name} is repeated"; return null; }
+            if ((field.IsRepeated || field.IsMap) && (stringLeaf || i < parts.Length - 1)) { problem = $"{current.FullName}.{field.Name} is repeated"; return null; }
             fields.Add(field);
             if (i < parts.Length - 1)
             {
                 if (field.FieldType != FieldType.Message) { problem = $"{current.FullName}.{field.Name} is not a message"; return null; }
                 current = field.MessageType;
             }
-            else if (field.FieldType != FieldType.String)
+            else if (stringLeaf && field.FieldType != FieldType.String)
             {
                 problem = $"{current.FullName}.{field.Name} is not a string";
                 return null;

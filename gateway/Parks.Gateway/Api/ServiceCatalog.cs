@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Reflection;
 using Google.Protobuf.Reflection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace Parks.Gateway.Api;
 

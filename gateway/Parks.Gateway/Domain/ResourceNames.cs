@@ -60,7 +60,7 @@ internal static class ResourceNames
                 var second = name.IndexOf('/', first + 1);
                 var id = second < 0 ? name[(first + 1)..] : name[(first + 1)..second];
                 if (!UnitRef.TryParse($"{collection}/{id}", out unit)) { problem = $"'{id}' is not a valid {(collection == "districts" ? "district" : "park")} id"; return false; }
-                if (collection == "districts" && !Zone.IsDistrict(id)) { problem = $"'{id}' is not one of the six districts"; return false; }
+                if (collection == "districts" && !Parks.Domain.Zone.IsDistrict(id)) { problem = $"'{id}' is not one of the six districts"; return false; }
                 scope = ResourceScope.Unit;
                 return true;
             default:

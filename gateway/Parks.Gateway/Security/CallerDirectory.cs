@@ -75,19 +75,19 @@ internal sealed class CallerDirectory
         if (id.StartsWith("district-", StringComparison.Ordinal))
         {
             var district = id["district-".Length..];
-            return Zone.IsDistrict(district) ? new Caller(id, CallerRole.UnitSystem, UnitRef.District(district)) : null;
+            return Parks.Domain.Zone.IsDistrict(district) ? new Caller(id, CallerRole.UnitSystem, UnitRef.District(district)) : null;
         }
         if (id.StartsWith("branchpark-", StringComparison.Ordinal))
         {
             var park = id["branchpark-".Length..];
-            return Zone.IsValidSlug(park) ? new Caller(id, CallerRole.UnitSystem, UnitRef.Park(park)) : null;
+            return Parks.Domain.Zone.IsValidSlug(park) ? new Caller(id, CallerRole.UnitSystem, UnitRef.Park(park)) : null;
         }
         if (IsNamed(id, "dashboard")) return new Caller(id, CallerRole.Dashboard, null);
         if (IsNamed(id, "operator")) return new Caller(id, CallerRole.Operator, null);
         return null;
 
         static bool IsNamed(string id, string kind) =>
-            id == kind || (id.StartsWith(kind + "-", StringComparison.Ordinal) && Zone.IsValidSlug(id[(kind.Length + 1)..]));
+            id == kind || (id.StartsWith(kind + "-", StringComparison.Ordinal) && Parks.Domain.Zone.IsValidSlug(id[(kind.Length + 1)..]));
     }
 
     private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

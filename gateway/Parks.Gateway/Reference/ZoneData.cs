@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Parks.Common.V1;
 using Parks.Zone.V1;
 
-namespace Parks.Gateway.Zone;
+namespace Parks.Gateway.Reference;
 
 /// <summary>
 /// The zone-level reference figures (Data/zone.json, copied from the policy documents with their citations), loaded

@@ -4,7 +4,7 @@ using Parks.Gateway.Domain;
 using Parks.Rpc;
 using Parks.Zone.V1;
 
-namespace Parks.Gateway.Zone;
+namespace Parks.Gateway.Reference;
 
 /// <summary>parks.zone.v1.ZoneService: the zone's reference figures, read-only, served by the gateway.</summary>
 internal sealed class ZoneServiceImpl(ZoneData data) : ZoneService.ZoneServiceBase
