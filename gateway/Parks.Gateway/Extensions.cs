@@ -12,7 +12,7 @@ using Parks.Gateway.Proxy;
 using Parks.Gateway.Rest;
 using Parks.Gateway.Security;
 using Parks.Gateway.V1;
-using Parks.Gateway.Reference;
+using Parks.Gateway.ReferenceData;
 using Parks.Rpc;
 
 namespace Parks.Gateway;

@@ -94,11 +94,13 @@ internal sealed class AllowList
         var methods = new List<ExposedMethod>();
         var publicServices = new List<string>();
         var hidden = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var json in documents)
+        var parsed = documents.Select(json => JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })).ToArray();
+        // One zone-wide backend for every document (the first that names one).
+        var zoneWide = parsed.Select(d => d.RootElement.TryGetProperty("zoneWideBackend", out var zw) ? zw.GetString() : null).FirstOrDefault(z => z is not null);
+        foreach (var document in parsed)
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var _ = document;
             var root = document.RootElement;
-            string? zoneWide = root.TryGetProperty("zoneWideBackend", out var zw) ? zw.GetString() : null;
             if (root.TryGetProperty("public", out var pub))
             {
                 foreach (var name in pub.EnumerateArray().Select(e => e.GetString()!))

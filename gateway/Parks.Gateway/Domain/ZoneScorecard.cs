@@ -1,4 +1,4 @@
-using Parks.Zone.V1;
+using Parks.Reference.V1;
 
 namespace Parks.Gateway.Domain;
 

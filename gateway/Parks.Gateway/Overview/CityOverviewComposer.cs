@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using Parks.Gateway.Domain;
 using Parks.Gateway.Proxy;
 using Parks.Gateway.V1;
-using Parks.Gateway.Reference;
+using Parks.Gateway.ReferenceData;
 using Parks.Hosting;
 using Parks.Hosting.Security;
 using Parks.Rpc;
@@ -122,7 +122,7 @@ internal sealed class CityOverviewComposer
     }
 
     /// <summary>Builds the overview from each source's view: sections in the zone's order, totals, warnings.</summary>
-    internal static CityOverview Compose(IReadOnlyList<SourceView> views, IReadOnlyList<Parks.Zone.V1.ZoneKpi> kpis, DateTimeOffset now)
+    internal static CityOverview Compose(IReadOnlyList<SourceView> views, IReadOnlyList<Parks.Reference.V1.ZoneKpi> kpis, DateTimeOffset now)
     {
         var overview = new CityOverview { ComposeTime = Timestamp.FromDateTimeOffset(now) };
         overview.Kpis.AddRange(kpis);
@@ -177,16 +177,18 @@ internal sealed class CityOverviewComposer
             UnitsReporting = reporting.Length,
             Complete = reporting.Length == sections.Length,
         };
-        var counted = sections.Where(u => u.HasEnterpriseCount).ToArray();
+        // Sums cover current figures only: a degraded unit's last good figures are shown with their own time, not
+        // mixed into a total presented as now.
+        var counted = reporting.Where(u => u.HasEnterpriseCount).ToArray();
         if (counted.Length > 0) totals.EnterpriseCount = counted.Sum(u => u.EnterpriseCount);
-        totals.Tiers.AddRange(sections.SelectMany(u => u.Tiers).GroupBy(t => t.Tier).OrderBy(g => g.Key)
+        totals.Tiers.AddRange(reporting.SelectMany(u => u.Tiers).GroupBy(t => t.Tier).OrderBy(g => g.Key)
             .Select(g => new TierCount { Tier = g.Key, Count = g.Sum(t => t.Count) }));
-        totals.Pipeline.AddRange(sections.SelectMany(u => u.Pipeline).GroupBy(s => s.Stage)
+        totals.Pipeline.AddRange(reporting.SelectMany(u => u.Pipeline).GroupBy(s => s.Stage)
             .Select(g => new StageCount { Stage = g.Key, Count = g.Sum(s => s.Count), AmountFen = g.Sum(s => s.AmountFen) }));
         return totals;
     }
 
-    private static IEnumerable<Warning> Warnings(CityOverview overview, IReadOnlyList<Parks.Zone.V1.ZoneKpi> kpis)
+    private static IEnumerable<Warning> Warnings(CityOverview overview, IReadOnlyList<Parks.Reference.V1.ZoneKpi> kpis)
     {
         foreach (var unit in overview.Units)
         {

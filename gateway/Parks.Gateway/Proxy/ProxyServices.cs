@@ -78,23 +78,37 @@ internal sealed class ProxyServices(AllowList allowList, ServiceCatalog catalog,
         var first = await requests.MoveNext(context.CancellationToken) ? requests.Current : null;
         var backend = forwarder.Prepare(call, first ?? []);
         using var forwarded = backend.Raw.AsyncClientStreamingCall(method.Raw, forwarder.OptionsFor(call, context.RequestHeaders, context, default));
+        RpcException? refused = null;
         try
         {
-            if (first is not null)
+            if (first is not null && await TryWriteAsync(forwarded.RequestStream, first))
             {
-                await forwarded.RequestStream.WriteAsync(first);
                 while (await requests.MoveNext(context.CancellationToken))
                 {
-                    forwarder.CheckFollowing(call, requests.Current);
-                    await forwarded.RequestStream.WriteAsync(requests.Current);
+                    try
+                    {
+                        forwarder.CheckFollowing(call, requests.Current);
+                    }
+                    catch (RpcException refusal)
+                    {
+                        // Ends the backend call without completing its request stream: nothing of it is committed.
+                        refused = refusal;
+                        break;
+                    }
+                    if (!await TryWriteAsync(forwarded.RequestStream, requests.Current)) break;
                 }
+            }
+            if (refused is not null)
+            {
+                forwarded.Dispose();
+                throw refused;
             }
             await forwarded.RequestStream.CompleteAsync();
             var response = await forwarded.ResponseAsync;
             CopyTrailers(forwarded.GetTrailers(), context);
             return response;
         }
-        catch (RpcException ex)
+        catch (RpcException ex) when (ex != refused)
         {
             throw forwarder.Translate(ex, backend, method, forwarded.ResponseHeadersAsync);
         }
@@ -124,16 +138,36 @@ internal sealed class ProxyServices(AllowList allowList, ServiceCatalog catalog,
 
     private async Task PumpRequestsAsync(GatewayCall call, byte[]? first, IAsyncStreamReader<byte[]> requests, IClientStreamWriter<byte[]> upstream, CancellationToken cancellationToken)
     {
-        if (first is not null)
+        if (first is not null && await TryWriteAsync(upstream, first))
         {
-            await upstream.WriteAsync(first);
             while (await requests.MoveNext(cancellationToken))
             {
                 forwarder.CheckFollowing(call, requests.Current);
-                await upstream.WriteAsync(requests.Current);
+                if (!await TryWriteAsync(upstream, requests.Current)) return;
             }
         }
         await upstream.CompleteAsync();
+    }
+
+    /// <summary>
+    /// Writes to the backend's request stream; false when the backend already ended the call (its status then comes
+    /// with the response, which is what the caller must see, not the failed write).
+    /// </summary>
+    private static async Task<bool> TryWriteAsync(IClientStreamWriter<byte[]> upstream, byte[] message)
+    {
+        try
+        {
+            await upstream.WriteAsync(message);
+            return true;
+        }
+        catch (RpcException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     private static void CopyTrailers(Metadata trailers, ServerCallContext context)

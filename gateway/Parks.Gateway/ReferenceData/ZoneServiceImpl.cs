@@ -2,11 +2,11 @@ using System.Globalization;
 using Parks.Domain;
 using Parks.Gateway.Domain;
 using Parks.Rpc;
-using Parks.Zone.V1;
+using Parks.Reference.V1;
 
-namespace Parks.Gateway.Reference;
+namespace Parks.Gateway.ReferenceData;
 
-/// <summary>parks.zone.v1.ZoneService: the zone's reference figures, read-only, served by the gateway.</summary>
+/// <summary>parks.reference.v1.ZoneService: the zone's reference figures, read-only, served by the gateway.</summary>
 internal sealed class ZoneServiceImpl(ZoneData data) : ZoneService.ZoneServiceBase
 {
     private readonly IReadOnlyList<ZoneKpi> _scorecard = ZoneScorecard.Compute(data.Indicators);

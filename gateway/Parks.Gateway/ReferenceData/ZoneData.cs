@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parks.Common.V1;
-using Parks.Zone.V1;
+using Parks.Reference.V1;
 
-namespace Parks.Gateway.Reference;
+namespace Parks.Gateway.ReferenceData;
 
 /// <summary>
 /// The zone-level reference figures (Data/zone.json, copied from the policy documents with their citations), loaded
