@@ -38,7 +38,9 @@ internal sealed class ExposedMethod
 
     public IReadOnlyList<RestRoute> RestRoutes { get; init; } = [];
 
-    public RawMethod Raw => field ??= new RawMethod(Type, ServiceName, Descriptor.Name);
+    /// <summary>The pass-through form; idempotent as the proto declares, so the client may retry it after UNAVAILABLE.</summary>
+    public RawMethod Raw => field ??= new RawMethod(Type, ServiceName, Descriptor.Name,
+        Descriptor.GetOptions()?.IdempotencyLevel is Google.Protobuf.Reflection.MethodOptions.Types.IdempotencyLevel.Idempotent or Google.Protobuf.Reflection.MethodOptions.Types.IdempotencyLevel.NoSideEffects);
 
     public bool IsWrite => Access.IsWrite();
 
