@@ -63,6 +63,23 @@ public sealed class RawCallTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_error_status_comes_with_the_servers_headers_with_or_without_retries()
+    {
+        var request = new SimpleRequest { ResponseStatus = new EchoStatus { Code = (int)StatusCode.NotFound, Message = "no such thing" } };
+        foreach (var retry in new RetryPolicy?[] { null, new() })
+        {
+            using var channel = RpcChannel.ForAddress(_backend.Address, new RpcChannelOptions { Retry = retry });
+            using var call = channel.CreateRawCallInvoker().AsyncUnaryCall(Unary, default, request.ToByteArray());
+
+            var ex = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+
+            Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+            // The headers task tells a status the server sent from a call that never reached it.
+            Assert.True(call.ResponseHeadersAsync.IsCompletedSuccessfully);
+        }
+    }
+
+    [Fact]
     public void Raw_method_of_another_type_is_refused()
     {
         var invoker = _backendChannel.CreateRawCallInvoker();
