@@ -13,6 +13,8 @@ using Parks.Gateway.Rest;
 using Parks.Gateway.Security;
 using Parks.Gateway.V1;
 using Parks.Gateway.ReferenceData;
+using Parks.Hosting.Events;
+using Parks.Hosting.State;
 using Parks.Rpc;
 
 namespace Parks.Gateway;
@@ -62,6 +64,13 @@ internal static class GatewayExtensions
         services.AddSingleton<LiveFeed>();
         services.AddSingleton<FeedEndpoint>();
         services.AddSingleton<CityOverviewComposer>();
+
+        // The live feed reads the integration events (one consumer group for all replicas) into a shared feed.
+        if (string.IsNullOrEmpty(builder.Configuration["Parks:Events:AppId"]) && string.IsNullOrEmpty(builder.Configuration["APP_ID"]))
+            builder.Configuration["Parks:Events:AppId"] = "parks-gateway";
+        services.AddParksState(builder.Configuration);
+        builder.AddParksEvents().AddFeedHandlers();
+        services.AddHostedService<SharedFeedRelay>();
         foreach (var source in DefaultOverviewSources()) services.AddSingleton(source);
 
         services.Configure<RpcServerOptions>(options =>
@@ -102,6 +111,7 @@ internal static class GatewayExtensions
             });
         }
         app.MapGatewayRest();
+        app.MapParksEvents();
         return app;
     }
 

@@ -24,9 +24,6 @@ internal sealed class AuditTrail
         _logger = logger;
     }
 
-    /// <summary>Raised after a record is kept (the live feed shows successful writes).</summary>
-    public event Action<AuditRecord>? Recorded;
-
     public void Record(AuditRecord record)
     {
         GatewayLog.Audit(_logger, record.Caller, record.CallerRole, record.CallerUnit, record.Method, record.Resource, record.Status, record.Transport, record.DurationMs);
@@ -36,7 +33,6 @@ internal sealed class AuditTrail
             _ring[_next % _ring.Length] = record;
             _next++;
         }
-        Recorded?.Invoke(record);
     }
 
     /// <summary>Newest first. The page token is the sequence number to continue below.</summary>

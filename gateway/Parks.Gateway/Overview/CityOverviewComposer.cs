@@ -115,8 +115,12 @@ internal sealed class CityOverviewComposer
         }
         catch (Exception ex) when (ex is RpcException or OperationCanceledException or HttpRequestException)
         {
-            var error = ex is RpcException rpc ? $"{Pipeline.CallAdmission.StatusName(rpc.StatusCode)}: {rpc.Status.Detail}" : ex.Message;
-            GatewayLog.UnitFetchFailed(_logger, source.Backend, error);
+            // The detail (addresses, exception text) goes to the log; dashboard readers see the status only.
+            GatewayLog.UnitFetchFailed(_logger, source.Backend, ex is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : ex.Message);
+            var code = ex is RpcException rpc ? rpc.StatusCode : StatusCode.Unavailable;
+            var error = code == StatusCode.DeadlineExceeded
+                ? $"DEADLINE_EXCEEDED: {source.Backend} did not answer within {_options.UnitTimeoutMilliseconds} ms"
+                : $"{Pipeline.CallAdmission.StatusName(code)}: {source.Backend} did not answer";
             if (state.Failed(error, _time.GetUtcNow())) StateChanged?.Invoke(new SourceStateChange(source.Backend, true, error, _time.GetUtcNow()));
         }
     }

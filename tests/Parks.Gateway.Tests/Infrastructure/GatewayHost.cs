@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Parks.Domain;
 using Parks.Hosting;
+using Parks.Hosting.State;
 using Parks.Rpc;
 
 namespace Parks.Gateway.Tests.Infrastructure;
@@ -25,6 +26,7 @@ public sealed class GatewayHost : IAsyncDisposable
         "dashboard", "operator",
     ];
 
+    private static int _instances;
     private readonly WebApplication _app;
 
     private GatewayHost(WebApplication app, int grpcPort, int httpPort, IReadOnlyDictionary<string, string> keys, ErrorLog errors)
@@ -74,9 +76,12 @@ public sealed class GatewayHost : IAsyncDisposable
         foreach (var (name, server) in backends) settings[$"Parks:Services:{name}"] = server.Address;
         configure?.Invoke(settings);
 
+        // Each test gateway is its own app for the in-process event broker, with its own state store.
+        settings["Parks:Events:AppId"] = $"parks-gateway-test-{Interlocked.Increment(ref _instances)}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         var rpc = builder.AddParksDefaults("gateway");
+        builder.Services.AddSingleton(new InMemoryStateStore());
         services?.Invoke(builder.Services);
         builder.AddGateway(rpc, TestSettings.Api);
         var errors = new ErrorLog();
