@@ -28,6 +28,7 @@ internal sealed class CallAdmission : IDisposable
     private readonly AuditTrail _audit;
     private readonly TimeProvider _time;
     private readonly ILogger<CallAdmission> _logger;
+    private readonly LogThrottle _logThrottle = new();
 
     public CallAdmission(IOptions<GatewayOptions> options, Authenticator authenticator, AuditTrail audit, TimeProvider time, ILogger<CallAdmission> logger)
     {
@@ -52,7 +53,7 @@ internal sealed class CallAdmission : IDisposable
         if (!lease.IsAcquired)
         {
             lease.Dispose();
-            GatewayLog.Overloaded(_logger, method.FullName);
+            if (_logThrottle.Allow()) GatewayLog.Overloaded(_logger, method.FullName);
             throw GatewayErrors.Overloaded();
         }
         try
@@ -60,8 +61,18 @@ internal sealed class CallAdmission : IDisposable
             var result = _authenticator.Authenticate(authorization, sessionCookie, method.FullName);
             if (result.Caller is not { } caller)
             {
-                GatewayLog.Unauthenticated(_logger, method.FullName, peer, result.Failure!);
+                if (_logThrottle.Allow()) GatewayLog.Unauthenticated(_logger, method.FullName, peer, result.Failure!);
                 throw GatewayErrors.Unauthenticated(result.Failure!);
+            }
+            // The caller's rate comes before anything that is logged per call, so no caller can flood the audit.
+            using (var rate = _rates.AttemptAcquire(caller.Identity.Id))
+            {
+                if (!rate.IsAcquired)
+                {
+                    if (_logThrottle.Allow()) GatewayLog.RateLimited(_logger, caller.Identity.Id, method.FullName);
+                    var retryAfter = rate.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                    throw GatewayErrors.RateLimited(caller.Identity.Id, retryAfter);
+                }
             }
             var call = new GatewayCall(method, caller, transport, peer);
             // A session cookie is a browser's read-only credential: writes need the API key or a signed token.
@@ -74,15 +85,6 @@ internal sealed class CallAdmission : IDisposable
                 var denied = GatewayErrors.PermissionDenied(decision.Reason!, caller.Identity.Id, call.Resource);
                 if (method.IsWrite) Audit(call, denied.StatusCode, denied.Status.Detail);
                 throw denied;
-            }
-            using (var rate = _rates.AttemptAcquire(caller.Identity.Id))
-            {
-                if (!rate.IsAcquired)
-                {
-                    GatewayLog.RateLimited(_logger, caller.Identity.Id, method.FullName);
-                    var retryAfter = rate.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-                    throw GatewayErrors.RateLimited(caller.Identity.Id, retryAfter);
-                }
             }
             return new AdmittedCall(this, call, lease);
         }
@@ -193,4 +195,26 @@ internal sealed class AdmittedCall(CallAdmission admission, GatewayCall call, Ra
     }
 
     public void Dispose() => lease.Dispose();
+}
+
+/// <summary>
+/// Bounds the warnings refused calls log (at most 20 a second, bursts of 100), so a flood of bad credentials or an
+/// overload does not become a flood of log lines too.
+/// </summary>
+internal sealed class LogThrottle
+{
+    private readonly TokenBucketRateLimiter _bucket = new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = 100,
+        TokensPerPeriod = 2,
+        ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    });
+
+    public bool Allow()
+    {
+        using var lease = _bucket.AttemptAcquire();
+        return lease.IsAcquired;
+    }
 }
