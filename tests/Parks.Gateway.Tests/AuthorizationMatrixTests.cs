@@ -31,7 +31,8 @@ public sealed class AuthorizationMatrixTests(ZoneFixture zone)
         {
             foreach (var caller in GatewayHost.Callers)
             {
-                foreach (var unit in ZoneFixture.Units)
+                // A service holding one unit's data writes that unit whatever the request says.
+                foreach (var unit in method.OwnerUnit is { } owner ? [owner] : ZoneFixture.Units)
                 {
                     var request = RequestFor(method, unit, out var resource);
                     var expected = Expected(caller, method.Access.ToString(), unit);
@@ -82,11 +83,38 @@ public sealed class AuthorizationMatrixTests(ZoneFixture zone)
     /// </summary>
     private static byte[] RequestFor(ExposedMethod method, UnitRef unit, out string resource)
     {
-        var field = method.Resource!;
-        resource = method.Access.ToString() == "WriteEnterprise" ? LedgerBackend.EnterpriseOf[unit]
-            : field.Fields[^1].Name == "parent" ? unit.ResourceName
-            : $"{unit.ResourceName}/widgets/{ZoneFixture.Unique("m")}";
         var message = method.Descriptor.InputType.Parser.ParseFrom(ByteString.Empty);
+        if (method.OwnerUnit is { } owner)
+        {
+            resource = owner.ResourceName;
+        }
+        else if (method.Authorize is { } authorize)
+        {
+            // Routed to some unit, written by the unit the authorize field names.
+            resource = unit.ResourceName;
+            Set(message, method.Resource!, "parks/jinpu");
+            Set(message, authorize, resource);
+        }
+        else
+        {
+            var field = method.Resource!;
+            resource = method.Access.ToString() == "WriteEnterprise" ? LedgerBackend.EnterpriseOf[unit]
+                : field.Fields[^1].Name == "parent" ? unit.ResourceName
+                : $"{unit.ResourceName}/widgets/{ZoneFixture.Unique("m")}";
+            Set(message, field, resource);
+        }
+        // Whatever else a create needs to pass the backend's validation.
+        if (message.Descriptor.FindFieldByName("widget") is { } widget)
+        {
+            var w = (IMessage?)widget.Accessor.GetValue(message) ?? widget.MessageType.Parser.ParseFrom(ByteString.Empty);
+            w.Descriptor.FindFieldByName("display_name").Accessor.SetValue(w, "matrix");
+            widget.Accessor.SetValue(message, w);
+        }
+        return message.ToByteArray();
+    }
+
+    private static void Set(IMessage message, FieldPath field, string value)
+    {
         var current = message;
         foreach (var f in field.Fields.Take(field.Fields.Count - 1))
         {
@@ -98,15 +126,7 @@ public sealed class AuthorizationMatrixTests(ZoneFixture zone)
             }
             current = next;
         }
-        field.Fields[^1].Accessor.SetValue(current, resource);
-        // Whatever else a create needs to pass the backend's validation.
-        if (message.Descriptor.FindFieldByName("widget") is { } widget)
-        {
-            var w = (IMessage?)widget.Accessor.GetValue(message) ?? widget.MessageType.Parser.ParseFrom(ByteString.Empty);
-            w.Descriptor.FindFieldByName("display_name").Accessor.SetValue(w, "matrix");
-            widget.Accessor.SetValue(message, w);
-        }
-        return message.ToByteArray();
+        field.Fields[^1].Accessor.SetValue(current, value);
     }
 
     private async Task<(StatusCode, string)> CallGrpcAsync(RawCallInvoker invoker, ExposedMethod method, byte[] request, string caller)

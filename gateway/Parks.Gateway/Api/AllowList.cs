@@ -33,6 +33,15 @@ internal sealed class ExposedMethod
     /// <summary>The request field naming the resource the call addresses (routing, authorisation and audit).</summary>
     public FieldPath? Resource { get; init; }
 
+    /// <summary>
+    /// For unit writes whose writer is named by another field than the routed resource (a referral is created in the
+    /// receiving unit by the sending unit, <c>referral.from_unit</c>): the field whose unit must be the caller's.
+    /// </summary>
+    public FieldPath? Authorize { get; init; }
+
+    /// <summary>For services that hold one unit's data (the Science City's): the unit every unit write writes.</summary>
+    public Parks.Domain.UnitRef? OwnerUnit { get; init; }
+
     /// <summary>For unit-routed names that belong to no unit (zone-wide names), the backend that answers them.</summary>
     public string? ZoneWideBackend { get; init; }
 
@@ -141,6 +150,12 @@ internal sealed class AllowList
             _ => (BackendKind.Fixed, backendText),
         };
         if (backendText is null) problems.Add($"{serviceName}: 'backend' is required (\"unit\", \"local\" or a backend name)");
+        Parks.Domain.UnitRef? owner = null;
+        if (entry.TryGetProperty("owner", out var o))
+        {
+            if (Parks.Domain.UnitRef.TryParse(o.GetString(), out var parsedOwner)) owner = parsedOwner;
+            else problems.Add($"{serviceName}: owner '{o.GetString()}' is not a unit name");
+        }
 
         var hiddenNames = entry.TryGetProperty("hidden", out var h) ? h.EnumerateArray().Select(e => e.GetString()!).ToArray() : [];
         hidden[serviceName] = hiddenNames;
@@ -180,7 +195,14 @@ internal sealed class AllowList
             {
                 resource = FieldPath.Discover(input);
             }
-            if (resource is null && (backendKind == BackendKind.Unit || access == AccessKind.WriteUnit))
+            FieldPath? authorize = null;
+            if (spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("authorize", out var az))
+            {
+                authorize = FieldPath.Resolve(input, az.GetString() ?? string.Empty, out var problem);
+                if (authorize is null) problems.Add($"{serviceName}/{listedMethod.Name}: authorize '{az.GetString()}': {problem}");
+                else if (access != AccessKind.WriteUnit) problems.Add($"{serviceName}/{listedMethod.Name}: 'authorize' is for write:unit methods");
+            }
+            if (resource is null && (backendKind == BackendKind.Unit || (access == AccessKind.WriteUnit && owner is null && authorize is null)))
                 problems.Add($"{serviceName}/{listedMethod.Name}: {input.FullName} has no resource name field (name, parent or <resource>.name) to route or authorise on; set \"resource\"");
             if (backendKind == BackendKind.Local && access.IsWrite() && access != AccessKind.WriteOperator)
                 problems.Add($"{serviceName}/{listedMethod.Name}: the gateway's own services only take operator writes");
@@ -212,6 +234,8 @@ internal sealed class AllowList
                 BackendKind = backendKind,
                 Backend = backend,
                 Resource = resource,
+                Authorize = authorize,
+                OwnerUnit = owner,
                 ZoneWideBackend = zoneWide,
                 RestRoutes = routes,
             });

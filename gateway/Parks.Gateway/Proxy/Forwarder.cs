@@ -60,12 +60,41 @@ internal sealed class Forwarder(BackendRegistry backends, IOptions<GatewayOption
             backendName = method.Backend!;
         }
 
-        if (method.Access == AccessKind.WriteUnit && string.IsNullOrEmpty(resource))
-            throw GatewayErrors.InvalidArgument(field!.Display, "is required: it names the unit whose data is written");
-        var decision = AccessRules.CheckResource(call.Caller.Identity, method.Access, unit, resource ?? string.Empty);
-        if (!decision.Allowed) throw GatewayErrors.PermissionDenied(decision.Reason!, call.Caller.Identity.Id, resource);
+        // The unit whose data a unit write writes: the service's own unit, the field naming the writer, or the
+        // routed resource's unit.
+        var (writtenUnit, written) = (unit, resource ?? string.Empty);
+        if (method.Access == AccessKind.WriteUnit)
+        {
+            if (method.OwnerUnit is { } owner)
+            {
+                (writtenUnit, written) = (owner, owner.ResourceName);
+            }
+            else if (method.Authorize is { } authorize)
+            {
+                written = ReadUnitField(method, authorize, request, out writtenUnit);
+            }
+            else if (string.IsNullOrEmpty(resource))
+            {
+                throw GatewayErrors.InvalidArgument(field!.Display, "is required: it names the unit whose data is written");
+            }
+        }
+        var decision = AccessRules.CheckResource(call.Caller.Identity, method.Access, writtenUnit, written);
+        if (!decision.Allowed) throw GatewayErrors.PermissionDenied(decision.Reason!, call.Caller.Identity.Id, written);
 
         return backends.Find(backendName) ?? throw GatewayErrors.BackendUnavailable(backendName, StatusCode.Unavailable);
+    }
+
+    private static string ReadUnitField(ExposedMethod method, FieldPath field, byte[] request, out UnitRef? unit)
+    {
+        unit = null;
+        string? value;
+        try { value = field.ReadFrom(request); }
+        catch (InvalidProtocolBufferException) { throw GatewayErrors.InvalidArgument("request", $"is not a valid {method.Descriptor.InputType.FullName} message"); }
+        if (string.IsNullOrEmpty(value)) throw GatewayErrors.InvalidArgument(field.Display, "is required: it names the unit that writes");
+        if (!ResourceNames.IsWellFormed(value, out var problem) || !ResourceNames.TryGetScope(value, out var scope, out var named, out problem))
+            throw GatewayErrors.InvalidArgument(field.Display, $"'{value}' {problem}");
+        if (scope == ResourceScope.Unit) unit = named;
+        return value;
     }
 
     /// <summary>

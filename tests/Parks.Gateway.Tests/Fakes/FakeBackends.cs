@@ -100,6 +100,9 @@ internal sealed class WidgetBackend(string servedBy, CallLog log) : WidgetServic
         return Task.FromResult(new ResetWidgetsResponse { ServedBy = servedBy });
     }
 
+    public override Task<Widget> ReferWidget(ReferWidgetRequest request, ServerCallContext context) =>
+        Task.FromResult(Answer($"{request.Parent}/widgets/referred", Record(context, "ReferWidget", request.FromUnit)));
+
     public override Task<ResetWidgetsResponse> InternalSweep(ResetWidgetsRequest request, ServerCallContext context) =>
         Task.FromResult(new ResetWidgetsResponse { ServedBy = servedBy });
 
@@ -157,5 +160,20 @@ internal sealed class LedgerBackend(CallLog log) : LedgerService.LedgerServiceBa
         units.AddRange(Parks.Domain.Zone.Districts.Select(d => UnitRef.District(d.Id)));
         units.AddRange(Parks.Domain.Zone.SeedBranchParkIds.Select(UnitRef.Park));
         return units.Select((u, i) => (u, i)).ToDictionary(x => x.u, x => $"91210200MA{x.i:D7}X");
+    }
+}
+
+/// <summary>A service that holds one unit's data (like the Science City's): it records who created what.</summary>
+internal sealed class LabBackend(CallLog log) : LabService.LabServiceBase
+{
+    public override Task<Lab> GetLab(GetLabRequest request, ServerCallContext context) =>
+        Task.FromResult(new Lab { Name = request.Name, Caller = context.GetCaller().Id });
+
+    public override Task<Lab> CreateLab(CreateLabRequest request, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        caller.DemandWrite(UnitRef.ScienceCity, "create labs");
+        log.Add(new ServedCall("CreateLab", "scienceCity", caller, context.Deadline, new Dictionary<string, string>()));
+        return Task.FromResult(new Lab { Name = "scienceCity/labs/" + request.LabId, Caller = caller.Id });
     }
 }

@@ -24,7 +24,11 @@ public sealed class ZoneFixture : IAsyncLifetime
         foreach (var name in UnitBackends)
         {
             var log = Logs[name] = new CallLog();
-            starts.Add(BackendServer.StartAsync(name, rpc => rpc.AddService(_ => new WidgetBackend(name, log).BindService())));
+            starts.Add(BackendServer.StartAsync(name, rpc =>
+            {
+                rpc.AddService(_ => new WidgetBackend(name, log).BindService());
+                if (name == "sciencecity") rpc.AddService(_ => new LabBackend(log).BindService());
+            }));
         }
         var ledgerLog = Logs["ledger"] = new CallLog();
         starts.Add(BackendServer.StartAsync("ledger", rpc => rpc.AddService(_ => new LedgerBackend(ledgerLog).BindService())));
