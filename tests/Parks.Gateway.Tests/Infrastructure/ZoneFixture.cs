@@ -20,6 +20,14 @@ public sealed class ZoneFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        // Every backend also serves the product's exposed services (whatever the allow-list routes to it).
+        var api = TestSettings.Api;
+        void AddProductServices(IRpcServerBuilder rpc, CallLog log)
+        {
+            foreach (var service in AnyMethodBackend.ProductServices(api.AllowList))
+                rpc.AddService(_ => AnyMethodBackend.Build(api.AllowList, api.Catalog, service, log));
+        }
+
         var starts = new List<Task<BackendServer>>();
         foreach (var name in UnitBackends)
         {
@@ -28,12 +36,16 @@ public sealed class ZoneFixture : IAsyncLifetime
             {
                 rpc.AddService(_ => new WidgetBackend(name, log).BindService());
                 if (name == "sciencecity") rpc.AddService(_ => new LabBackend(log).BindService());
+                AddProductServices(rpc, log);
             }));
         }
         var ledgerLog = Logs["ledger"] = new CallLog();
         starts.Add(BackendServer.StartAsync("ledger", rpc => rpc.AddService(_ => new LedgerBackend(ledgerLog).BindService())));
-        starts.Add(BackendServer.StartAsync("talent", _ => { }));
-        starts.Add(BackendServer.StartAsync("finance", _ => { }));
+        foreach (var name in new[] { "talent", "finance" })
+        {
+            var log = Logs[name] = new CallLog();
+            starts.Add(BackendServer.StartAsync(name, rpc => AddProductServices(rpc, log)));
+        }
         foreach (var server in await Task.WhenAll(starts)) Backends[server.Name] = server;
         Gateway = await GatewayHost.StartAsync(Backends);
     }
