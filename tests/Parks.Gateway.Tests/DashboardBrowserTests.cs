@@ -24,7 +24,12 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         foreach (var name in ZoneFixture.UnitBackends.Append("talent").Append("finance"))
         {
             var log = new CallLog();
-            _backends[name] = await BackendServer.StartAsync(name, rpc => rpc.AddService(_ => new WidgetBackend(name, log).BindService()));
+            _backends[name] = await BackendServer.StartAsync(name, rpc =>
+            {
+                rpc.AddService(_ => new WidgetBackend(name, log).BindService());
+                foreach (var service in AnyMethodBackend.ProductServices(TestSettings.Api.AllowList))
+                    rpc.AddService(_ => AnyMethodBackend.Build(TestSettings.Api.AllowList, TestSettings.Api.Catalog, service, log));
+            });
         }
         _gateway = await GatewayHost.StartAsync(_backends);
     }

@@ -28,7 +28,12 @@ public sealed class OverviewTests
         foreach (var name in ZoneFixture.UnitBackends.Append("talent").Append("finance"))
         {
             var log = new CallLog();
-            backends[name] = await BackendServer.StartAsync(name, rpc => rpc.AddService(_ => new WidgetBackend(name, log).BindService()));
+            backends[name] = await BackendServer.StartAsync(name, rpc =>
+            {
+                rpc.AddService(_ => new WidgetBackend(name, log).BindService());
+                foreach (var service in AnyMethodBackend.ProductServices(TestSettings.Api.AllowList))
+                    rpc.AddService(_ => AnyMethodBackend.Build(TestSettings.Api.AllowList, TestSettings.Api.Catalog, service, log));
+            });
         }
         try
         {

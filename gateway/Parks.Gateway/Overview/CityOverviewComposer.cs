@@ -113,11 +113,17 @@ internal sealed class CityOverviewComposer
                 StateChanged?.Invoke(new SourceStateChange(source.Backend, false, null, started));
             }
         }
-        catch (Exception ex) when (ex is RpcException or OperationCanceledException or HttpRequestException)
+        catch (Exception ex)
         {
+            // Whatever went wrong (a failed call, an answer the source cannot read), the unit did not give figures.
             // The detail (addresses, exception text) goes to the log; dashboard readers see the status only.
             GatewayLog.UnitFetchFailed(_logger, source.Backend, ex is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : ex.Message);
-            var code = ex is RpcException rpc ? rpc.StatusCode : StatusCode.Unavailable;
+            var code = ex switch
+            {
+                RpcException rpc => rpc.StatusCode,
+                OperationCanceledException or HttpRequestException => StatusCode.Unavailable,
+                _ => StatusCode.Internal,
+            };
             var error = code == StatusCode.DeadlineExceeded
                 ? $"DEADLINE_EXCEEDED: {source.Backend} did not answer within {_options.UnitTimeoutMilliseconds} ms"
                 : $"{Pipeline.CallAdmission.StatusName(code)}: {source.Backend} did not answer";

@@ -27,6 +27,8 @@ internal sealed class HttpClientCall<TRequest, TResponse>
     private CancellationTokenRegistration _userRegistration;
     private CancellationTokenRegistration _parentRegistration;
     private DateTime? _deadline;
+    private Timer? _deadlineTimer;
+    private volatile bool _deadlineReached;
     private Task<HttpResponseMessage>? _sendTask;
     private Task? _responseTask;
     private HttpResponseMessage? _response;
@@ -101,7 +103,10 @@ internal sealed class HttpClientCall<TRequest, TResponse>
         }
         else
         {
-            if (timeout is { } remaining && remaining < TimeSpan.FromMilliseconds(int.MaxValue - 1)) _cts.CancelAfter(remaining);
+            // A timer of its own (not CancelAfter) so that the cancellation it causes is known to be the deadline:
+            // timers may fire a few milliseconds before DateTime.UtcNow reaches the deadline.
+            if (timeout is { } remaining && remaining < TimeSpan.FromMilliseconds(int.MaxValue - 1))
+                _deadlineTimer = new Timer(static s => ((HttpClientCall<TRequest, TResponse>)s!).OnDeadline(), this, remaining, Timeout.InfiniteTimeSpan);
 
             var request = new HttpRequestMessage(HttpMethod.Post, _channel.GetMethodUri(_method))
             {
@@ -289,7 +294,7 @@ internal sealed class HttpClientCall<TRequest, TResponse>
         }
         else if (_cts.IsCancellationRequested && (exception is OperationCanceledException || exception is IOException || exception is HttpRequestException))
         {
-            rpc = _deadline is { } d && DateTime.UtcNow >= d.ToUniversalTime().AddMilliseconds(-1)
+            rpc = _deadlineReached || (_deadline is { } d && DateTime.UtcNow >= d.ToUniversalTime().AddMilliseconds(-1))
                 ? new RpcException(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"))
                 : new RpcException(new Status(StatusCode.Cancelled, "Call canceled by the client."));
         }
@@ -379,10 +384,17 @@ internal sealed class HttpClientCall<TRequest, TResponse>
         return metadata;
     }
 
+    private void OnDeadline()
+    {
+        _deadlineReached = true;
+        CancelInternal();
+    }
+
     private void Cleanup()
     {
         _userRegistration.Dispose();
         _parentRegistration.Dispose();
+        _deadlineTimer?.Dispose();
     }
 
     public void Dispose()

@@ -59,7 +59,10 @@ internal static class TestSettings
         }
     }
 
-    public static GatewayApi Api => new([typeof(TestSettings).Assembly], [TestAllowList]);
+    /// <summary>The gateway's API with the test services (loaded once: descriptors and the allow-list do not change).</summary>
+    public static GatewayApi Api => LazyApi.Value;
+
+    private static readonly Lazy<GatewayApi> LazyApi = new(() => new GatewayApi([typeof(TestSettings).Assembly], [TestAllowList]));
 }
 
 /// <summary>
