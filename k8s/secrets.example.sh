@@ -49,9 +49,12 @@ create_secret parks-redis password
 # Dapr API token (app -> sidecar) and app token (sidecar -> app); Dapr reads the key `token`.
 create_secret parks-dapr-api-token token
 create_secret parks-dapr-app-token token
-# Gateway callers: one API key per district system, per branch park, the dashboard and the operator.
+# The key that signs caller identity between the gateway and every service (Parks__Security__InternalKey).
+create_secret parks-internal-key key
+# Gateway callers: one API key per district system, per branch park, the Science City, the dashboard and the operator.
 # Read as configuration keys Parks:Gateway:ApiKeys:<caller> (docs/architecture.md).
 callers=(
+  sciencecity
   district-lingshui district-qixianling district-xiaopingdao district-huangnichuan district-longwangtang
   district-longtou
   branchpark-changxingdao branchpark-jinpu branchpark-ganjingzi branchpark-lvshun branchpark-wafangdian

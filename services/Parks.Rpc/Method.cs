@@ -46,6 +46,8 @@ public sealed class Method<TRequest, TResponse> : IMethod
         FullName = $"/{serviceName}/{name}";
         RequestParser = requestParser;
         ResponseParser = responseParser;
+        RequestCodec = new Internal.ProtobufCodec<TRequest>(requestParser);
+        ResponseCodec = new Internal.ProtobufCodec<TResponse>(responseParser);
     }
 
     public MethodType Type { get; }
@@ -55,6 +57,37 @@ public sealed class Method<TRequest, TResponse> : IMethod
     public string FullName { get; }
     public MessageParser<TRequest> RequestParser { get; }
     public MessageParser<TResponse> ResponseParser { get; }
+
+    internal Internal.MessageCodec<TRequest> RequestCodec { get; }
+    internal Internal.MessageCodec<TResponse> ResponseCodec { get; }
+
+    public override string ToString() => FullName;
+}
+
+/// <summary>
+/// A method whose messages are handled as their serialized bytes, never parsed: what a proxy uses to pass
+/// calls through (<see cref="RawCallInvoker"/> on the client, <c>ServerServiceDefinition.Builder.AddMethod</c>
+/// with <c>byte[]</c> handlers on the server). Framing, deadlines, compression and status are handled as for
+/// typed methods.
+/// </summary>
+public sealed class RawMethod : IMethod
+{
+    public RawMethod(MethodType type, string serviceName, string name, bool isIdempotent = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(serviceName);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Type = type;
+        IsIdempotent = isIdempotent;
+        ServiceName = serviceName;
+        Name = name;
+        FullName = $"/{serviceName}/{name}";
+    }
+
+    public MethodType Type { get; }
+    public bool IsIdempotent { get; }
+    public string ServiceName { get; }
+    public string Name { get; }
+    public string FullName { get; }
 
     public override string ToString() => FullName;
 }

@@ -13,10 +13,12 @@ namespace Parks.Rpc;
 /// response headers, messages and trailers, and turns every failure into one <see cref="RpcException"/>.
 /// </summary>
 internal sealed class HttpClientCall<TRequest, TResponse>
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     private readonly RpcChannel _channel;
-    private readonly Method<TRequest, TResponse> _method;
+    private readonly IMethod _method;
+    private readonly MessageCodec<TRequest> _requestCodec;
+    private readonly MessageCodec<TResponse> _responseCodec;
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _cts = new();
     private readonly TaskCompletionSource<Metadata> _headersTcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -25,6 +27,8 @@ internal sealed class HttpClientCall<TRequest, TResponse>
     private CancellationTokenRegistration _userRegistration;
     private CancellationTokenRegistration _parentRegistration;
     private DateTime? _deadline;
+    private Timer? _deadlineTimer;
+    private volatile bool _deadlineReached;
     private Task<HttpResponseMessage>? _sendTask;
     private Task? _responseTask;
     private HttpResponseMessage? _response;
@@ -35,10 +39,12 @@ internal sealed class HttpClientCall<TRequest, TResponse>
     private Metadata? _trailers;
     private bool _disposed;
 
-    public HttpClientCall(RpcChannel channel, Method<TRequest, TResponse> method, CallOptions options)
+    public HttpClientCall(RpcChannel channel, IMethod method, MessageCodec<TRequest> requestCodec, MessageCodec<TResponse> responseCodec, CallOptions options)
     {
         _channel = channel;
         _method = method;
+        _requestCodec = requestCodec;
+        _responseCodec = responseCodec;
         _options = options;
         // Headers are observed by callers only on demand; failures surface through the response.
         _headersTcs.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
@@ -55,11 +61,11 @@ internal sealed class HttpClientCall<TRequest, TResponse>
 
     public Task<TResponse> StartUnary(TRequest request)
     {
-        Start(new UnaryRequestContent<TRequest>(request, _channel.Options.MaxSendMessageSize));
+        Start(new UnaryRequestContent<TRequest>(request, _requestCodec, _channel.Options.MaxSendMessageSize));
         return RunUnaryAsync();
     }
 
-    public void StartServerStreaming(TRequest request) => Start(new UnaryRequestContent<TRequest>(request, _channel.Options.MaxSendMessageSize));
+    public void StartServerStreaming(TRequest request) => Start(new UnaryRequestContent<TRequest>(request, _requestCodec, _channel.Options.MaxSendMessageSize));
 
     public Task<TResponse> StartClientStreaming()
     {
@@ -97,7 +103,10 @@ internal sealed class HttpClientCall<TRequest, TResponse>
         }
         else
         {
-            if (timeout is { } remaining && remaining < TimeSpan.FromMilliseconds(int.MaxValue - 1)) _cts.CancelAfter(remaining);
+            // A timer of its own (not CancelAfter) so that the cancellation it causes is known to be the deadline:
+            // timers may fire a few milliseconds before DateTime.UtcNow reaches the deadline.
+            if (timeout is { } remaining && remaining < TimeSpan.FromMilliseconds(int.MaxValue - 1))
+                _deadlineTimer = new Timer(static s => ((HttpClientCall<TRequest, TResponse>)s!).OnDeadline(), this, remaining, Timeout.InfiniteTimeSpan);
 
             var request = new HttpRequestMessage(HttpMethod.Post, _channel.GetMethodUri(_method))
             {
@@ -237,13 +246,13 @@ internal sealed class HttpClientCall<TRequest, TResponse>
             if (got < length) throw new RpcException(new Status(StatusCode.Internal, $"Incomplete message in the response ({got} of {length} bytes)."));
             try
             {
-                if (flag == 0) return _method.ResponseParser.ParseFrom(buffer, 0, (int)length);
+                if (flag == 0) return _responseCodec.Parse(buffer, 0, (int)length);
                 if (!_gzipResponse) throw new RpcException(new Status(StatusCode.Internal, "Response message is compressed but the response has no supported grpc-encoding."));
                 using var gzip = new GZipStream(new MemoryStream(buffer, 0, (int)length), CompressionMode.Decompress);
                 using var output = new MemoryStream();
                 await gzip.CopyToAsync(output, _cts.Token).ConfigureAwait(false);
                 if (output.Length > max) throw new RpcException(new Status(StatusCode.ResourceExhausted, "Decompressed response message exceeds the maximum configured message size."));
-                return _method.ResponseParser.ParseFrom(output.GetBuffer(), 0, (int)output.Length);
+                return _responseCodec.Parse(output.GetBuffer(), 0, (int)output.Length);
             }
             catch (InvalidProtocolBufferException ex)
             {
@@ -285,7 +294,7 @@ internal sealed class HttpClientCall<TRequest, TResponse>
         }
         else if (_cts.IsCancellationRequested && (exception is OperationCanceledException || exception is IOException || exception is HttpRequestException))
         {
-            rpc = _deadline is { } d && DateTime.UtcNow >= d.ToUniversalTime().AddMilliseconds(-1)
+            rpc = _deadlineReached || (_deadline is { } d && DateTime.UtcNow >= d.ToUniversalTime().AddMilliseconds(-1))
                 ? new RpcException(new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded"))
                 : new RpcException(new Status(StatusCode.Cancelled, "Call canceled by the client."));
         }
@@ -375,10 +384,17 @@ internal sealed class HttpClientCall<TRequest, TResponse>
         return metadata;
     }
 
+    private void OnDeadline()
+    {
+        _deadlineReached = true;
+        CancelInternal();
+    }
+
     private void Cleanup()
     {
         _userRegistration.Dispose();
         _parentRegistration.Dispose();
+        _deadlineTimer?.Dispose();
     }
 
     public void Dispose()
@@ -465,14 +481,15 @@ internal sealed class HttpClientCall<TRequest, TResponse>
                     }
                 }
                 var stream = await streamTask.ConfigureAwait(false);
-                var size = message.CalculateSize();
+                var codec = call._requestCodec;
+                var size = codec.GetSize(message);
                 if (call._channel.Options.MaxSendMessageSize is { } max && size > max)
                     throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum configured message size ({size} > {max} bytes)."));
                 var buffer = ArrayPool<byte>.Shared.Rent(GrpcProtocol.HeaderSize + size);
                 try
                 {
                     GrpcProtocol.WriteHeader(buffer, compressed: false, size);
-                    message.WriteTo(buffer.AsSpan(GrpcProtocol.HeaderSize, size));
+                    codec.Write(message, buffer.AsSpan(GrpcProtocol.HeaderSize, size));
                     await stream.WriteAsync(buffer.AsMemory(0, GrpcProtocol.HeaderSize + size), call._cts.Token).ConfigureAwait(false);
                     await stream.FlushAsync(call._cts.Token).ConfigureAwait(false);
                 }
@@ -501,18 +518,18 @@ internal sealed class HttpClientCall<TRequest, TResponse>
 }
 
 /// <summary>A request body holding one length-prefixed message (re-serializable, so HttpClient may retry it).</summary>
-internal sealed class UnaryRequestContent<T>(T message, int? maxSendMessageSize) : HttpContent where T : class, IMessage<T>
+internal sealed class UnaryRequestContent<T>(T message, MessageCodec<T> codec, int? maxSendMessageSize) : HttpContent where T : class
 {
     protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
     {
-        var size = message.CalculateSize();
+        var size = codec.GetSize(message);
         if (maxSendMessageSize is { } max && size > max)
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum configured message size ({size} > {max} bytes)."));
         var buffer = ArrayPool<byte>.Shared.Rent(GrpcProtocol.HeaderSize + size);
         try
         {
             GrpcProtocol.WriteHeader(buffer, compressed: false, size);
-            message.WriteTo(buffer.AsSpan(GrpcProtocol.HeaderSize, size));
+            codec.Write(message, buffer.AsSpan(GrpcProtocol.HeaderSize, size));
             await stream.WriteAsync(buffer.AsMemory(0, GrpcProtocol.HeaderSize + size), cancellationToken).ConfigureAwait(false);
         }
         finally

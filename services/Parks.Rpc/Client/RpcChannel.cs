@@ -88,6 +88,12 @@ public sealed class RpcChannel : IDisposable
         return invoker;
     }
 
+    /// <summary>
+    /// An invoker for raw (pass-through) calls, whose messages are serialized bytes. The channel's interceptors,
+    /// which work on typed messages, do not apply.
+    /// </summary>
+    public RawCallInvoker CreateRawCallInvoker() => new(this);
+
     internal Uri GetMethodUri(IMethod method) =>
         _methodUris.GetOrAdd(method.FullName, static (path, baseUri) => new Uri(baseUri, path), Address);
 
@@ -114,39 +120,100 @@ internal sealed class HttpCallInvoker(RpcChannel channel) : CallInvoker
     {
         if (channel.Options.Retry is { MaxAttempts: > 1 } policy)
         {
-            var retrying = new RetryingUnaryCall<TRequest, TResponse>(channel, method, options, request, policy);
+            var retrying = new RetryingUnaryCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options, request, policy);
             return new AsyncUnaryCall<TResponse>(retrying.Run(), retrying.ResponseHeadersAsync, retrying.GetStatus, retrying.GetTrailers, retrying.Dispose);
         }
-        var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+        var call = new HttpClientCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options);
         var response = call.StartUnary(request);
         return new AsyncUnaryCall<TResponse>(response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
     public override AsyncServerStreamingCall<TResponse> AsyncServerStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options, TRequest request)
     {
-        var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+        var call = new HttpClientCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options);
         call.StartServerStreaming(request);
         return new AsyncServerStreamingCall<TResponse>(call.CreateResponseReader(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
     public override AsyncClientStreamingCall<TRequest, TResponse> AsyncClientStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options)
     {
-        var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+        var call = new HttpClientCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options);
         var response = call.StartClientStreaming();
         return new AsyncClientStreamingCall<TRequest, TResponse>(call.CreateRequestWriter(), response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, CallOptions options)
     {
-        var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+        var call = new HttpClientCall<TRequest, TResponse>(channel, method, method.RequestCodec, method.ResponseCodec, options);
         call.StartDuplexStreaming();
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(call.CreateRequestWriter(), call.CreateResponseReader(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
     }
 }
 
+/// <summary>
+/// Starts calls whose request and response messages are serialized protobuf bytes, passed through unparsed:
+/// what a proxy uses. Deadlines, cancellation, propagation, metadata, limits and status behave exactly as for
+/// typed calls.
+/// </summary>
+public sealed class RawCallInvoker
+{
+    private readonly RpcChannel _channel;
+
+    internal RawCallInvoker(RpcChannel channel) => _channel = channel;
+
+    public AsyncUnaryCall<byte[]> AsyncUnaryCall(RawMethod method, CallOptions options, byte[] request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_channel.Options.Retry is { MaxAttempts: > 1 } policy)
+        {
+            CheckType(method, MethodType.Unary);
+            var retrying = new RetryingUnaryCall<byte[], byte[]>(_channel, method, RawCodec.Instance, RawCodec.Instance, options, request, policy);
+            return new AsyncUnaryCall<byte[]>(retrying.Run(), retrying.ResponseHeadersAsync, retrying.GetStatus, retrying.GetTrailers, retrying.Dispose);
+        }
+        var call = Create(method, MethodType.Unary, options);
+        var response = call.StartUnary(request);
+        return new AsyncUnaryCall<byte[]>(response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public AsyncServerStreamingCall<byte[]> AsyncServerStreamingCall(RawMethod method, CallOptions options, byte[] request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var call = Create(method, MethodType.ServerStreaming, options);
+        call.StartServerStreaming(request);
+        return new AsyncServerStreamingCall<byte[]>(call.CreateResponseReader(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public AsyncClientStreamingCall<byte[], byte[]> AsyncClientStreamingCall(RawMethod method, CallOptions options)
+    {
+        var call = Create(method, MethodType.ClientStreaming, options);
+        var response = call.StartClientStreaming();
+        return new AsyncClientStreamingCall<byte[], byte[]>(call.CreateRequestWriter(), response, call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    public AsyncDuplexStreamingCall<byte[], byte[]> AsyncDuplexStreamingCall(RawMethod method, CallOptions options)
+    {
+        var call = Create(method, MethodType.DuplexStreaming, options);
+        call.StartDuplexStreaming();
+        return new AsyncDuplexStreamingCall<byte[], byte[]>(call.CreateRequestWriter(), call.CreateResponseReader(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call.Dispose);
+    }
+
+    private HttpClientCall<byte[], byte[]> Create(RawMethod method, MethodType expected, CallOptions options)
+    {
+        CheckType(method, expected);
+        return new HttpClientCall<byte[], byte[]>(_channel, method, RawCodec.Instance, RawCodec.Instance, options);
+    }
+
+    private static void CheckType(RawMethod method, MethodType expected)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        if (method.Type != expected)
+            throw new ArgumentException($"Method {method.FullName} is {method.Type}, not {expected}.", nameof(method));
+    }
+}
+
 /// <summary>A unary call that makes further attempts when the failure is safe to retry.</summary>
-internal sealed class RetryingUnaryCall<TRequest, TResponse>(RpcChannel channel, Method<TRequest, TResponse> method, CallOptions options, TRequest request, RetryPolicy policy)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+internal sealed class RetryingUnaryCall<TRequest, TResponse>(RpcChannel channel, IMethod method, MessageCodec<TRequest> requestCodec, MessageCodec<TResponse> responseCodec, CallOptions options, TRequest request, RetryPolicy policy)
+    where TRequest : class where TResponse : class
 {
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile HttpClientCall<TRequest, TResponse>? _current;
@@ -163,7 +230,7 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse>(RpcChannel channel,
         var backoff = policy.InitialBackoff;
         for (var attempt = 1; ; attempt++)
         {
-            var call = new HttpClientCall<TRequest, TResponse>(channel, method, options);
+            var call = new HttpClientCall<TRequest, TResponse>(channel, method, requestCodec, responseCodec, options);
             _current = call;
             try
             {
@@ -180,7 +247,9 @@ internal sealed class RetryingUnaryCall<TRequest, TResponse>(RpcChannel channel,
             }
             catch (RpcException ex)
             {
-                _headers.TrySetException(ex);
+                // As for a call without retries: the headers are there when the server answered, even with an error.
+                if (call.ResponseHeadersAsync.IsCompletedSuccessfully) _headers.TrySetResult(call.ResponseHeadersAsync.Result);
+                else _headers.TrySetException(ex);
                 throw;
             }
         }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 
 namespace Parks.Rpc.Internal;
@@ -39,69 +38,69 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
 
     /// <summary>Reads the one request message of a unary or server-streaming call, and the end of the stream.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    protected static async ValueTask<TRequest> ReadSingleRequestAsync<TRequest>(HttpServerCallContext call, MessageParser<TRequest> parser)
-        where TRequest : class, IMessage<TRequest>
+    protected static async ValueTask<TRequest> ReadSingleRequestAsync<TRequest>(HttpServerCallContext call, MessageCodec<TRequest> codec)
+        where TRequest : class
     {
-        var request = await call.ReadMessageAsync(parser, call.CancellationToken)
+        var request = await call.ReadMessageAsync(codec, call.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.Internal, "The request stream ended without a request message."));
-        if (await call.ReadMessageAsync(parser, call.CancellationToken) is not null)
+        if (await call.ReadMessageAsync(codec, call.CancellationToken) is not null)
             throw new RpcException(new Status(StatusCode.Internal, "Additional data after the request message: this method takes exactly one request message."));
         return request;
     }
 }
 
-internal sealed class UnaryCallHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
+internal sealed class UnaryCallHandler<TRequest, TResponse>(IMethod method, MessageCodec<TRequest> requestCodec, MessageCodec<TResponse> responseCodec, UnaryServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
     : ServerCallHandler(method, runtime)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
-        var request = await ReadSingleRequestAsync(call, method.RequestParser);
+        var request = await ReadSingleRequestAsync(call, requestCodec);
         var response = await invoker(request, call);
-        await call.EndWithResponseAsync(response);
+        await call.EndWithResponseAsync(response, responseCodec);
     }
 }
 
-internal sealed class ServerStreamingCallHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
+internal sealed class ServerStreamingCallHandler<TRequest, TResponse>(IMethod method, MessageCodec<TRequest> requestCodec, MessageCodec<TResponse> responseCodec, ServerStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
     : ServerCallHandler(method, runtime)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
-        var request = await ReadSingleRequestAsync(call, method.RequestParser);
-        await invoker(request, new HttpResponseStreamWriter<TResponse>(call), call);
+        var request = await ReadSingleRequestAsync(call, requestCodec);
+        await invoker(request, new HttpResponseStreamWriter<TResponse>(call, responseCodec), call);
         await call.EndWithStatusAsync(call.Status, null);
     }
 }
 
-internal sealed class ClientStreamingCallHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
+internal sealed class ClientStreamingCallHandler<TRequest, TResponse>(IMethod method, MessageCodec<TRequest> requestCodec, MessageCodec<TResponse> responseCodec, ClientStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
     : ServerCallHandler(method, runtime)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
-        var response = await invoker(new HttpRequestStreamReader<TRequest>(call, method.RequestParser), call);
-        await call.EndWithResponseAsync(response);
+        var response = await invoker(new HttpRequestStreamReader<TRequest>(call, requestCodec), call);
+        await call.EndWithResponseAsync(response, responseCodec);
     }
 }
 
-internal sealed class DuplexStreamingCallHandler<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
+internal sealed class DuplexStreamingCallHandler<TRequest, TResponse>(IMethod method, MessageCodec<TRequest> requestCodec, MessageCodec<TResponse> responseCodec, DuplexStreamingServerMethod<TRequest, TResponse> invoker, ServerRuntime runtime)
     : ServerCallHandler(method, runtime)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
-        await invoker(new HttpRequestStreamReader<TRequest>(call, method.RequestParser), new HttpResponseStreamWriter<TResponse>(call), call);
+        await invoker(new HttpRequestStreamReader<TRequest>(call, requestCodec), new HttpResponseStreamWriter<TResponse>(call, responseCodec), call);
         await call.EndWithStatusAsync(call.Status, null);
     }
 }
 
-internal sealed class HttpRequestStreamReader<T>(HttpServerCallContext call, MessageParser<T> parser) : IAsyncStreamReader<T>
-    where T : class, IMessage<T>
+internal sealed class HttpRequestStreamReader<T>(HttpServerCallContext call, MessageCodec<T> codec) : IAsyncStreamReader<T>
+    where T : class
 {
     private T? _current;
     private bool _completed;
@@ -114,14 +113,14 @@ internal sealed class HttpRequestStreamReader<T>(HttpServerCallContext call, Mes
         using var linked = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.CancellationToken)
             : null;
-        _current = await call.ReadMessageAsync(parser, linked?.Token ?? call.CancellationToken);
+        _current = await call.ReadMessageAsync(codec, linked?.Token ?? call.CancellationToken);
         if (_current is null) _completed = true;
         return _current is not null;
     }
 }
 
-internal sealed class HttpResponseStreamWriter<T>(HttpServerCallContext call) : IServerStreamWriter<T>
-    where T : class, IMessage<T>
+internal sealed class HttpResponseStreamWriter<T>(HttpServerCallContext call, MessageCodec<T> codec) : IServerStreamWriter<T>
+    where T : class
 {
     private int _writing;
 
@@ -132,7 +131,7 @@ internal sealed class HttpResponseStreamWriter<T>(HttpServerCallContext call) : 
             throw new InvalidOperationException("Can't write the message because the previous write is in progress.");
         try
         {
-            await call.WriteMessageAsync(message, flush: true);
+            await call.WriteMessageAsync(message, codec, flush: true);
         }
         finally
         {

@@ -124,7 +124,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
 
     /// <summary>Reads the next request message; null at the end of the request stream.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken) where T : class, IMessage<T>
+    public async ValueTask<T?> ReadMessageAsync<T>(MessageCodec<T> codec, CancellationToken cancellationToken) where T : class
     {
         var reader = _http.Request.BodyReader;
         while (true)
@@ -148,7 +148,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
                 {
                     case FrameReadResult.Message:
                         consumed = buffer.Start;
-                        return Parse(parser, payload, compressed);
+                        return Parse(codec, payload, compressed);
                     case FrameReadResult.TooLarge:
                         throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Received message exceeds the maximum configured message size ({declaredLength} > {_runtime.MaxReceiveMessageSize} bytes)."));
                     case FrameReadResult.InvalidFlag:
@@ -169,14 +169,15 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
         }
     }
 
-    private T Parse<T>(MessageParser<T> parser, ReadOnlySequence<byte> payload, bool compressed) where T : class, IMessage<T>
+    private T Parse<T>(MessageCodec<T> codec, ReadOnlySequence<byte> payload, bool compressed) where T : class
     {
         try
         {
-            if (!compressed) return parser.ParseFrom(payload);
+            if (!compressed) return codec.Parse(payload);
             if (!_gzipRequest)
                 throw new RpcException(new Status(StatusCode.Internal, "Request message has the compressed flag set but the call has no grpc-encoding."));
-            return parser.ParseFrom(Decompress(payload));
+            var decompressed = Decompress(payload);
+            return codec.Parse(decompressed, 0, decompressed.Length);
         }
         catch (InvalidProtocolBufferException ex)
         {
@@ -235,13 +236,13 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
 
     /// <summary>Writes one response message; streaming writes flush so the caller sees each message at once.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask WriteMessageAsync<T>(T message, bool flush) where T : class, IMessage<T>
+    public async ValueTask WriteMessageAsync<T>(T message, MessageCodec<T> codec, bool flush) where T : class
     {
         if (_writeLock is not null) await _writeLock.WaitAsync();
         try
         {
             if (_ended) throw new InvalidOperationException("Can't write the message because the call is complete.");
-            WriteMessageCore(message);
+            WriteMessageCore(message, codec);
             if (flush)
             {
                 var result = await _http.Response.BodyWriter.FlushAsync(CancellationToken);
@@ -254,9 +255,9 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
         }
     }
 
-    private void WriteMessageCore<T>(T message) where T : class, IMessage<T>
+    private void WriteMessageCore<T>(T message, MessageCodec<T> codec) where T : class
     {
-        var size = message.CalculateSize();
+        var size = codec.GetSize(message);
         if (_runtime.Options.MaxSendMessageSize is { } max && size > max)
             throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Sending message exceeds the maximum configured message size ({size} > {max} bytes)."));
         var writer = _http.Response.BodyWriter;
@@ -264,21 +265,21 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
         {
             var span = writer.GetSpan(GrpcProtocol.HeaderSize + size);
             GrpcProtocol.WriteHeader(span, compressed: false, size);
-            message.WriteTo(span.Slice(GrpcProtocol.HeaderSize, size));
+            codec.Write(message, span.Slice(GrpcProtocol.HeaderSize, size));
             writer.Advance(GrpcProtocol.HeaderSize + size);
         }
         else
         {
             GrpcProtocol.WriteHeader(writer.GetSpan(GrpcProtocol.HeaderSize), compressed: false, size);
             writer.Advance(GrpcProtocol.HeaderSize);
-            message.WriteTo(writer);
+            codec.Write(message, writer);
         }
         _responseStarted = true;
     }
 
     /// <summary>Ends a unary or client-streaming call: the response message (if the status is OK), then the status.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask EndWithResponseAsync<T>(T? response) where T : class, IMessage<T>
+    public async ValueTask EndWithResponseAsync<T>(T? response, MessageCodec<T> codec) where T : class
     {
         if (_writeLock is not null) await _writeLock.WaitAsync();
         try
@@ -295,7 +296,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
                 {
                     try
                     {
-                        WriteMessageCore(response);
+                        WriteMessageCore(response, codec);
                     }
                     catch (RpcException ex)
                     {

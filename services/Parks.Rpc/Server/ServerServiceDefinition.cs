@@ -42,19 +42,32 @@ public sealed class ServerServiceDefinition
 
         public Builder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler)
             where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
-            => Add(method, MethodType.Unary, new UnaryMethodDefinition<TRequest, TResponse>(method, handler));
+            => Add(method, MethodType.Unary, new UnaryMethodDefinition<TRequest, TResponse>(method, method.RequestCodec, method.ResponseCodec, handler));
 
         public Builder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse> handler)
             where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
-            => Add(method, MethodType.ClientStreaming, new ClientStreamingMethodDefinition<TRequest, TResponse>(method, handler));
+            => Add(method, MethodType.ClientStreaming, new ClientStreamingMethodDefinition<TRequest, TResponse>(method, method.RequestCodec, method.ResponseCodec, handler));
 
         public Builder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler)
             where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
-            => Add(method, MethodType.ServerStreaming, new ServerStreamingMethodDefinition<TRequest, TResponse>(method, handler));
+            => Add(method, MethodType.ServerStreaming, new ServerStreamingMethodDefinition<TRequest, TResponse>(method, method.RequestCodec, method.ResponseCodec, handler));
 
         public Builder AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
             where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
-            => Add(method, MethodType.DuplexStreaming, new DuplexStreamingMethodDefinition<TRequest, TResponse>(method, handler));
+            => Add(method, MethodType.DuplexStreaming, new DuplexStreamingMethodDefinition<TRequest, TResponse>(method, method.RequestCodec, method.ResponseCodec, handler));
+
+        /// <summary>Adds a raw (pass-through) method: its handler sees each message as serialized bytes.</summary>
+        public Builder AddMethod(RawMethod method, UnaryServerMethod<byte[], byte[]> handler)
+            => Add(method, MethodType.Unary, new UnaryMethodDefinition<byte[], byte[]>(method, Internal.RawCodec.Instance, Internal.RawCodec.Instance, handler));
+
+        public Builder AddMethod(RawMethod method, ClientStreamingServerMethod<byte[], byte[]> handler)
+            => Add(method, MethodType.ClientStreaming, new ClientStreamingMethodDefinition<byte[], byte[]>(method, Internal.RawCodec.Instance, Internal.RawCodec.Instance, handler));
+
+        public Builder AddMethod(RawMethod method, ServerStreamingServerMethod<byte[], byte[]> handler)
+            => Add(method, MethodType.ServerStreaming, new ServerStreamingMethodDefinition<byte[], byte[]>(method, Internal.RawCodec.Instance, Internal.RawCodec.Instance, handler));
+
+        public Builder AddMethod(RawMethod method, DuplexStreamingServerMethod<byte[], byte[]> handler)
+            => Add(method, MethodType.DuplexStreaming, new DuplexStreamingMethodDefinition<byte[], byte[]>(method, Internal.RawCodec.Instance, Internal.RawCodec.Instance, handler));
 
         public ServerServiceDefinition Build() => new(_name, _descriptor, _methods.ToArray());
 
@@ -80,9 +93,9 @@ public abstract class ServerMethodDefinition
     internal abstract Internal.ServerCallHandler CreateHandler(Internal.ServerRuntime runtime);
 }
 
-internal sealed class UnaryMethodDefinition<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse> handler)
+internal sealed class UnaryMethodDefinition<TRequest, TResponse>(IMethod method, Internal.MessageCodec<TRequest> requestCodec, Internal.MessageCodec<TResponse> responseCodec, UnaryServerMethod<TRequest, TResponse> handler)
     : ServerMethodDefinition(method)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     internal override Internal.ServerCallHandler CreateHandler(Internal.ServerRuntime runtime)
     {
@@ -93,13 +106,13 @@ internal sealed class UnaryMethodDefinition<TRequest, TResponse>(Method<TRequest
             var next = invoker;
             invoker = (request, context) => interceptor.UnaryServerHandler(request, context, next);
         }
-        return new Internal.UnaryCallHandler<TRequest, TResponse>(method, invoker, runtime);
+        return new Internal.UnaryCallHandler<TRequest, TResponse>(Method, requestCodec, responseCodec, invoker, runtime);
     }
 }
 
-internal sealed class ClientStreamingMethodDefinition<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse> handler)
+internal sealed class ClientStreamingMethodDefinition<TRequest, TResponse>(IMethod method, Internal.MessageCodec<TRequest> requestCodec, Internal.MessageCodec<TResponse> responseCodec, ClientStreamingServerMethod<TRequest, TResponse> handler)
     : ServerMethodDefinition(method)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     internal override Internal.ServerCallHandler CreateHandler(Internal.ServerRuntime runtime)
     {
@@ -110,13 +123,13 @@ internal sealed class ClientStreamingMethodDefinition<TRequest, TResponse>(Metho
             var next = invoker;
             invoker = (requestStream, context) => interceptor.ClientStreamingServerHandler(requestStream, context, next);
         }
-        return new Internal.ClientStreamingCallHandler<TRequest, TResponse>(method, invoker, runtime);
+        return new Internal.ClientStreamingCallHandler<TRequest, TResponse>(Method, requestCodec, responseCodec, invoker, runtime);
     }
 }
 
-internal sealed class ServerStreamingMethodDefinition<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse> handler)
+internal sealed class ServerStreamingMethodDefinition<TRequest, TResponse>(IMethod method, Internal.MessageCodec<TRequest> requestCodec, Internal.MessageCodec<TResponse> responseCodec, ServerStreamingServerMethod<TRequest, TResponse> handler)
     : ServerMethodDefinition(method)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     internal override Internal.ServerCallHandler CreateHandler(Internal.ServerRuntime runtime)
     {
@@ -127,13 +140,13 @@ internal sealed class ServerStreamingMethodDefinition<TRequest, TResponse>(Metho
             var next = invoker;
             invoker = (request, responseStream, context) => interceptor.ServerStreamingServerHandler(request, responseStream, context, next);
         }
-        return new Internal.ServerStreamingCallHandler<TRequest, TResponse>(method, invoker, runtime);
+        return new Internal.ServerStreamingCallHandler<TRequest, TResponse>(Method, requestCodec, responseCodec, invoker, runtime);
     }
 }
 
-internal sealed class DuplexStreamingMethodDefinition<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse> handler)
+internal sealed class DuplexStreamingMethodDefinition<TRequest, TResponse>(IMethod method, Internal.MessageCodec<TRequest> requestCodec, Internal.MessageCodec<TResponse> responseCodec, DuplexStreamingServerMethod<TRequest, TResponse> handler)
     : ServerMethodDefinition(method)
-    where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
+    where TRequest : class where TResponse : class
 {
     internal override Internal.ServerCallHandler CreateHandler(Internal.ServerRuntime runtime)
     {
@@ -144,6 +157,6 @@ internal sealed class DuplexStreamingMethodDefinition<TRequest, TResponse>(Metho
             var next = invoker;
             invoker = (requestStream, responseStream, context) => interceptor.DuplexStreamingServerHandler(requestStream, responseStream, context, next);
         }
-        return new Internal.DuplexStreamingCallHandler<TRequest, TResponse>(method, invoker, runtime);
+        return new Internal.DuplexStreamingCallHandler<TRequest, TResponse>(Method, requestCodec, responseCodec, invoker, runtime);
     }
 }
