@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Parks.Hosting.Observability;
 using Parks.Hosting.Rpc;
 using Parks.Rpc;
 
@@ -52,6 +53,7 @@ public static class HostingExtensions
         services.AddSingleton<HealthRegistry>();
         services.AddSingleton<ReflectionCatalog>();
         services.AddHostedService<HealthLifecycle>();
+        services.AddParksObservability();
         return services
             .AddRpcServer(options =>
             {
@@ -63,10 +65,11 @@ public static class HostingExtensions
             .AddService<ReflectionServiceV1Alpha>();
     }
 
-    /// <summary>Maps the gRPC server and the liveness/readiness routes.</summary>
+    /// <summary>Maps the gRPC server, the liveness/readiness routes and <c>/metrics</c>.</summary>
     public static WebApplication MapParksDefaults(this WebApplication app)
     {
         app.UseRpcServer();
+        app.MapParksMetrics();
         var health = app.Services.GetRequiredService<HealthRegistry>();
         app.MapGet("/healthz", () => health.TryGet(string.Empty, out var s) && s == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving
             ? Results.Text("ok")

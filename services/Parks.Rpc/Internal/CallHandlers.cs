@@ -12,6 +12,8 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
 
     public async Task HandleCallAsync(HttpContext http)
     {
+        var headers = http.Request.Headers;
+        var activity = RpcActivities.StartServer(Method, headers[RpcDiagnostics.TraceParentHeader], headers[RpcDiagnostics.TraceStateHeader]);
         var call = new HttpServerCallContext(http, Method, Runtime);
         try
         {
@@ -29,6 +31,7 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
         finally
         {
             await call.DisposeAsync();
+            RpcActivities.Stop(activity, call.FinalStatus, call.FinalDetail, server: true);
         }
     }
 
