@@ -83,6 +83,10 @@ public static class HostingExtensions
     private static void ConfigureLogging(ILoggingBuilder logging, HostingOptions hosting)
     {
         logging.ClearProviders();
+        // ASP.NET Core creates an Activity and a log scope for every request whenever its hosting-diagnostics
+        // logger is enabled at any level (~600 bytes per call). Parks logs and measures calls in its RPC layer,
+        // so that logger is off; requests still get an Activity when a tracer listens (OTLP configured).
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         if (hosting.LogFormat == "json")
         {

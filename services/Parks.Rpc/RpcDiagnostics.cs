@@ -31,10 +31,10 @@ internal static class RpcActivities
     /// <c>traceparent</c>. The span's parent is always the remote caller (or none): ASP.NET Core's own request
     /// activity is not exported, so a span hanging below it would point at a parent no backend ever receives.
     /// </summary>
-    public static Activity? StartServer(IMethod method, string? traceParent, string? traceState)
+    public static Activity? StartServer(IMethod method, Microsoft.AspNetCore.Http.IHeaderDictionary headers)
     {
         if (!Source.HasListeners()) return null;
-        ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent);
+        ActivityContext.TryParse(headers[RpcDiagnostics.TraceParentHeader], headers[RpcDiagnostics.TraceStateHeader], isRemote: true, out var parent);
         if (parent == default) Activity.Current = null;
         var activity = Source.StartActivity(SpanName(method), ActivityKind.Server, parent);
         if (activity is { IsAllDataRequested: true }) AddMethodTags(activity, method);

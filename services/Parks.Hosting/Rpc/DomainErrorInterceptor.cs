@@ -15,11 +15,26 @@ public sealed class DomainErrorInterceptor : Interceptor
 {
     public const string ErrorDomain = "parks.dalian-hitech.gov";
 
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Task<TResponse> task;
+        try
+        {
+            task = continuation(request, context);
+        }
+        catch (DomainException ex)
+        {
+            throw ToRpcException(ex);
+        }
+        // A handler that completed synchronously passes straight through (no extra allocation per call).
+        return task.IsCompletedSuccessfully ? task : AwaitUnary(task);
+    }
+
+    private static async Task<TResponse> AwaitUnary<TResponse>(Task<TResponse> task)
     {
         try
         {
-            return await continuation(request, context);
+            return await task;
         }
         catch (DomainException ex)
         {

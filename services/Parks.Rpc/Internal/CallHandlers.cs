@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
 
@@ -12,8 +13,7 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
 
     public async Task HandleCallAsync(HttpContext http)
     {
-        var headers = http.Request.Headers;
-        var activity = RpcActivities.StartServer(Method, headers[RpcDiagnostics.TraceParentHeader], headers[RpcDiagnostics.TraceStateHeader]);
+        var activity = RpcActivities.StartServer(Method, http.Request.Headers);
         var call = new HttpServerCallContext(http, Method, Runtime);
         try
         {
@@ -35,10 +35,13 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
         }
     }
 
-    protected abstract Task HandleCoreAsync(HttpServerCallContext call);
+    // Internal steps return pooled ValueTasks: a unary call then allocates no async state beyond the one
+    // Task the ASP.NET Core pipeline needs.
+    protected abstract ValueTask HandleCoreAsync(HttpServerCallContext call);
 
     /// <summary>Reads the one request message of a unary or server-streaming call, and the end of the stream.</summary>
-    protected static async Task<TRequest> ReadSingleRequestAsync<TRequest>(HttpServerCallContext call, MessageParser<TRequest> parser)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    protected static async ValueTask<TRequest> ReadSingleRequestAsync<TRequest>(HttpServerCallContext call, MessageParser<TRequest> parser)
         where TRequest : class, IMessage<TRequest>
     {
         var request = await call.ReadMessageAsync(parser, call.CancellationToken)
@@ -53,7 +56,8 @@ internal sealed class UnaryCallHandler<TRequest, TResponse>(Method<TRequest, TRe
     : ServerCallHandler(method, runtime)
     where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
 {
-    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
         var request = await ReadSingleRequestAsync(call, method.RequestParser);
         var response = await invoker(request, call);
@@ -65,7 +69,8 @@ internal sealed class ServerStreamingCallHandler<TRequest, TResponse>(Method<TRe
     : ServerCallHandler(method, runtime)
     where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
 {
-    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
         var request = await ReadSingleRequestAsync(call, method.RequestParser);
         await invoker(request, new HttpResponseStreamWriter<TResponse>(call), call);
@@ -77,7 +82,8 @@ internal sealed class ClientStreamingCallHandler<TRequest, TResponse>(Method<TRe
     : ServerCallHandler(method, runtime)
     where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
 {
-    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
         var response = await invoker(new HttpRequestStreamReader<TRequest>(call, method.RequestParser), call);
         await call.EndWithResponseAsync(response);
@@ -88,7 +94,8 @@ internal sealed class DuplexStreamingCallHandler<TRequest, TResponse>(Method<TRe
     : ServerCallHandler(method, runtime)
     where TRequest : class, IMessage<TRequest> where TResponse : class, IMessage<TResponse>
 {
-    protected override async Task HandleCoreAsync(HttpServerCallContext call)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    protected override async ValueTask HandleCoreAsync(HttpServerCallContext call)
     {
         await invoker(new HttpRequestStreamReader<TRequest>(call, method.RequestParser), new HttpResponseStreamWriter<TResponse>(call), call);
         await call.EndWithStatusAsync(call.Status, null);

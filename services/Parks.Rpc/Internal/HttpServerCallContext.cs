@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -128,6 +129,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     }
 
     /// <summary>Reads the next request message; null at the end of the request stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T?> ReadMessageAsync<T>(MessageParser<T> parser, CancellationToken cancellationToken) where T : class, IMessage<T>
     {
         var reader = _http.Request.BodyReader;
@@ -238,6 +240,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     }
 
     /// <summary>Writes one response message; streaming writes flush so the caller sees each message at once.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteMessageAsync<T>(T message, bool flush) where T : class, IMessage<T>
     {
         if (_writeLock is not null) await _writeLock.WaitAsync();
@@ -280,6 +283,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     }
 
     /// <summary>Ends a unary or client-streaming call: the response message (if the status is OK), then the status.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask EndWithResponseAsync<T>(T? response) where T : class, IMessage<T>
     {
         if (_writeLock is not null) await _writeLock.WaitAsync();
@@ -314,6 +318,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     }
 
     /// <summary>Ends a call whose handler completed without a response message to send (streaming responses).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask EndWithStatusAsync(Status status, Metadata? trailers)
     {
         if (_writeLock is not null) await _writeLock.WaitAsync();
@@ -492,6 +497,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     /// Ends the call's bookkeeping. Waits for a deadline that fired to finish writing its status, so the
     /// HttpContext is not recycled under it. (The semaphore is not disposed: it never allocates a wait handle.)
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask DisposeAsync()
     {
         if (_timeoutCts is not null)

@@ -1,0 +1,4 @@
+using Parks.Events.TestApp;
+
+var app = TestApplication.Build(args);
+await app.RunAsync();

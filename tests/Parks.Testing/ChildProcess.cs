@@ -1,0 +1,102 @@
+using System.Diagnostics;
+
+namespace Parks.Testing;
+
+/// <summary>
+/// A process the test starts and may kill (SIGKILL) to simulate a crash; its output is kept for failure messages,
+/// and it is killed on dispose or when the test process exits.
+/// </summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private static readonly Lock LiveGate = new();
+    private static readonly HashSet<Process> Live = [];
+
+    private readonly Process _process;
+    private readonly OutputTail _output = new(300);
+
+    static ChildProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        lock (LiveGate)
+        {
+            foreach (var process in Live)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // already gone
+                }
+            }
+        }
+    };
+
+    private ChildProcess(Process process)
+    {
+        _process = process;
+    }
+
+    /// <summary>Runs <c>dotnet {assemblyPath}</c> with extra environment variables (configuration: <c>A__B=value</c>).</summary>
+    public static ChildProcess StartDotnet(string assemblyPath, IReadOnlyDictionary<string, string?> environment)
+    {
+        if (!File.Exists(assemblyPath)) throw new FileNotFoundException($"cannot start {assemblyPath}: not built", assemblyPath);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
+        };
+        info.ArgumentList.Add(assemblyPath);
+        foreach (var (key, value) in environment) info.Environment[key] = value;
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {assemblyPath}");
+        var child = new ChildProcess(process);
+        process.OutputDataReceived += (_, e) => child._output.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => child._output.Add(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        lock (LiveGate) Live.Add(process);
+        return child;
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output => _output.Text;
+
+    /// <summary>Waits for the process to end by itself (e.g. after it killed itself on purpose).</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"process {_process.Id} did not exit within {timeout}; output:\n{Output}");
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await KillAsync();
+        }
+        finally
+        {
+            lock (LiveGate) Live.Remove(_process);
+            _process.Dispose();
+        }
+    }
+}
