@@ -54,6 +54,7 @@ public static class HostingExtensions
         services.AddSingleton<ReflectionCatalog>();
         services.AddHostedService<HealthLifecycle>();
         services.AddParksObservability();
+        services.AddHostedService<Lifetime.ParentProcessWatch>();
         return services
             .AddRpcServer(options =>
             {
