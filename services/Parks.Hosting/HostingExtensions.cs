@@ -113,7 +113,7 @@ public static class HostingExtensions
 /// Turns the hosted services' health on once the server is ready, and readiness NOT_SERVING as soon as
 /// shutdown begins so load balancers stop sending new calls while in-flight ones drain.
 /// </summary>
-internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistry services, IHostApplicationLifetime lifetime, IOptions<HostingOptions> options) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -122,7 +122,13 @@ internal sealed class HealthLifecycle(HealthRegistry registry, RpcServiceRegistr
             foreach (var service in services.Services) registry.SetStatus(service.Name, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
             registry.SetStatus(HealthRegistry.Readiness, Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving);
         });
-        lifetime.ApplicationStopping.Register(registry.SetDraining);
+        // ApplicationStopping callbacks run before any hosted service (Kestrel included) stops: readiness turns
+        // NOT_SERVING and, for the drain delay, calls keep being served while callers move away.
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            registry.SetDraining();
+            if (options.Value.DrainDelaySeconds > 0) Thread.Sleep(TimeSpan.FromSeconds(options.Value.DrainDelaySeconds));
+        });
         return Task.CompletedTask;
     }
 

@@ -48,6 +48,14 @@ public sealed class HostingOptions
     [Range(1, 300)]
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 
+    /// <summary>
+    /// After shutdown begins, how long the process keeps serving with readiness NOT_SERVING before it stops
+    /// accepting calls, so callers and load balancers move away first. 0 on Kubernetes, where the pod's preStop
+    /// sleep does this; the local run and the rolling-restart tests set it.
+    /// </summary>
+    [Range(0, 60)]
+    public int DrainDelaySeconds { get; set; }
+
     /// <summary>"json" for one JSON object per line (containers), "simple" for a developer console.</summary>
     [RegularExpression("^(json|simple)$")]
     public string LogFormat { get; set; } = "json";

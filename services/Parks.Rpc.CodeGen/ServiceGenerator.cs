@@ -85,7 +85,8 @@ internal static class ServiceGenerator
         {
             w.Line();
             w.Line($"public static readonly global::Parks.Rpc.Method<{m.Request}, {m.Response}> {m.Name}Method = new(");
-            w.Line($"    global::Parks.Rpc.MethodType.{m.Kind}, ServiceName, \"{m.Name}\", {m.Request}.Parser, {m.Response}.Parser);");
+            var idempotent = m.Proto.Options?.IdempotencyLevel is MethodOptions.Types.IdempotencyLevel.Idempotent or MethodOptions.Types.IdempotencyLevel.NoSideEffects;
+            w.Line($"    global::Parks.Rpc.MethodType.{m.Kind}, ServiceName, \"{m.Name}\", {m.Request}.Parser, {m.Response}.Parser{(idempotent ? ", isIdempotent: true" : "")});");
         }
 
         // Server base class.

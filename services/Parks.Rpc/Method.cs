@@ -24,6 +24,12 @@ public interface IMethod
 
     /// <summary>The HTTP/2 path, e.g. <c>/parks.units.v1.EnterpriseService/GetEnterprise</c>.</summary>
     string FullName { get; }
+
+    /// <summary>
+    /// True when the proto declares the method idempotent (<c>option idempotency_level = IDEMPOTENT</c> or
+    /// <c>NO_SIDE_EFFECTS</c>): clients may then retry it after UNAVAILABLE.
+    /// </summary>
+    bool IsIdempotent { get; }
 }
 
 /// <summary>A method of a service with its protobuf request and response types (generated code declares these).</summary>
@@ -31,9 +37,10 @@ public sealed class Method<TRequest, TResponse> : IMethod
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
-    public Method(MethodType type, string serviceName, string name, MessageParser<TRequest> requestParser, MessageParser<TResponse> responseParser)
+    public Method(MethodType type, string serviceName, string name, MessageParser<TRequest> requestParser, MessageParser<TResponse> responseParser, bool isIdempotent = false)
     {
         Type = type;
+        IsIdempotent = isIdempotent;
         ServiceName = serviceName;
         Name = name;
         FullName = $"/{serviceName}/{name}";
@@ -42,6 +49,7 @@ public sealed class Method<TRequest, TResponse> : IMethod
     }
 
     public MethodType Type { get; }
+    public bool IsIdempotent { get; }
     public string ServiceName { get; }
     public string Name { get; }
     public string FullName { get; }

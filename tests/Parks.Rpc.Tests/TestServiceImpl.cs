@@ -13,10 +13,16 @@ internal sealed class TestServiceImpl : TestService.TestServiceBase
     private const string EchoInitial = "x-grpc-test-echo-initial";
     private const string EchoTrailing = "x-grpc-test-echo-trailing-bin";
 
+    /// <summary>Calls seen per request payload (as UTF-8 text), so retry tests can count attempts.</summary>
+    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Attempts = new();
+
     public override Task<Empty> EmptyCall(Empty request, ServerCallContext context) => Task.FromResult(new Empty());
+
+    public override Task<SimpleResponse> CacheableUnaryCall(SimpleRequest request, ServerCallContext context) => UnaryCall(request, context);
 
     public override async Task<SimpleResponse> UnaryCall(SimpleRequest request, ServerCallContext context)
     {
+        if (request.Payload is { } payload) Attempts.AddOrUpdate(payload.Body.ToStringUtf8(), 1, (_, n) => n + 1);
         await EchoMetadataAsync(context);
         EchoStatus(request.ResponseStatus, context);
         return new SimpleResponse { Payload = Payload(request.ResponseSize) };

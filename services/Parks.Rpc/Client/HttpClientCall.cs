@@ -48,6 +48,9 @@ internal sealed class HttpClientCall<TRequest, TResponse>
 
     public Task<Metadata> ResponseHeadersAsync => _headersTcs.Task;
 
+    /// <summary>True when the call failed before the server could have processed it (safe to retry any method).</summary>
+    public bool FailedBeforeSending { get; private set; }
+
     public Status GetStatus() => _status ?? throw new InvalidOperationException("Unable to get the status because the call is not complete.");
 
     public Metadata GetTrailers() => _trailers ?? throw new InvalidOperationException("Can't get the call trailers because the call has not completed.");
@@ -123,7 +126,15 @@ internal sealed class HttpClientCall<TRequest, TResponse>
                 }
             }
             content.Headers.TryAddWithoutValidation("content-type", GrpcProtocol.ContentType);
-            _sendTask = _channel.Invoker.SendAsync(request, _cts.Token);
+            try
+            {
+                _sendTask = _channel.Invoker.SendAsync(request, _cts.Token);
+            }
+            catch (Exception ex)
+            {
+                // Handlers may fail synchronously; the call reports it like any other failure.
+                _sendTask = Task.FromException<HttpResponseMessage>(ex);
+            }
         }
         _responseTask = ReceiveHeadersAsync();
     }
@@ -290,10 +301,12 @@ internal sealed class HttpClientCall<TRequest, TResponse>
         }
         else if (FindProtocolError(exception) is { } protocolError)
         {
+            FailedBeforeSending = protocolError.ErrorCode == 0x7 && _response is null; // REFUSED_STREAM: never processed
             rpc = new RpcException(new Status(MapResetCode(protocolError.ErrorCode), $"The HTTP/2 stream was reset by the server (error code {protocolError.ErrorCode})."));
         }
         else if (exception is HttpRequestException http)
         {
+            FailedBeforeSending = http.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError;
             rpc = new RpcException(new Status(StatusCode.Unavailable, $"Error starting gRPC call. {http.GetType().Name}: {http.Message}"));
         }
         else if (exception is IOException io)
