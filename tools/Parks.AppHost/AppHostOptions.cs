@@ -30,6 +30,9 @@ internal sealed record AppHostOptions
     /// <summary>Where to write the run file parksctl reads (addresses, credentials); default ~/.config/parks/local-run.json.</summary>
     public string? RunFile { get; init; }
 
+    /// <summary>How long to wait for every service to be ready before reporting the ones that are not.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How long a service may take to stop after SIGTERM before it is killed.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -39,4 +39,6 @@ root.SetAction(async (parse, cancellationToken) =>
     };
     return await new LocalRun(options, Reporter.ForConsole(), AppContext.BaseDirectory).RunAsync(cancellationToken);
 });
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+// Ctrl-C / SIGTERM cancel the action's token; the run then stops every service (each may drain for
+// StopTimeout) before the process ends, so give it that long and a little more.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = defaults.StopTimeout + TimeSpan.FromSeconds(15) });
