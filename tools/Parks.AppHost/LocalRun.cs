@@ -238,7 +238,7 @@ internal sealed class LocalRun(AppHostOptions options, Reporter reporter, string
                 {
                     // not listening yet
                 }
-                await Task.WhenAny(Task.Delay(100, timeout.Token), service.Exited).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.WhenAny(Task.Delay(100, timeout.Token), service.Exited);
             }
             if (service.Exited.IsCompleted)
             {
