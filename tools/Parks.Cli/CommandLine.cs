@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Parks.Cli.Commands;
+using Parks.Cli.Connection;
+using Parks.Cli.Dynamic;
+using Parks.Cli.Output;
+using Parks.Rpc;
+
+namespace Parks.Cli;
+
+/// <summary>The parksctl commands and their options.</summary>
+internal static class CommandLine
+{
+    private static readonly Option<string?> AddressOption = new("--address", "-a") { Description = "The gateway's gRPC address (default: PARKS_ADDRESS, the config file, or the running local run).", Recursive = true };
+    private static readonly Option<string?> ApiKeyOption = new("--api-key") { Description = "Operator API key for the gateway (default: PARKS_API_KEY, the config file, or the local run's demo operator key).", Recursive = true };
+    private static readonly Option<string?> InternalKeyOption = new("--internal-key") { Description = "The internal key, to call services directly as an operator (default: PARKS_INTERNAL_KEY, the config file, or the local run's).", Recursive = true };
+    private static readonly Option<string?> ConfigOption = new("--config") { Description = "Config file (default ~/.config/parks/config.json).", Recursive = true };
+    private static readonly Option<string?> RunFileOption = new("--run-file") { Description = "The local run's file (default ~/.config/parks/local-run.json, or PARKS_RUN_FILE).", Recursive = true };
+    private static readonly Option<double> TimeoutOption = new("--timeout") { Description = "Deadline of each call, in seconds.", DefaultValueFactory = _ => 30, Recursive = true };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("parksctl: operate a Parks deployment or local run — health, calls by reflection, imports, events, exports.")
+        {
+            AddressOption, ApiKeyOption, InternalKeyOption, ConfigOption, RunFileOption, TimeoutOption,
+            Health(), Rpc(),
+        };
+        return root;
+    }
+
+    private static GlobalOptions Globals(ParseResult parse) => new(
+        parse.GetValue(AddressOption), parse.GetValue(ApiKeyOption), parse.GetValue(InternalKeyOption),
+        parse.GetValue(ConfigOption), parse.GetValue(RunFileOption), TimeSpan.FromSeconds(parse.GetValue(TimeoutOption)));
+
+    /// <summary>Runs a command body, turning expected failures into a message and an exit code.</summary>
+    private static void Run(Command command, Func<ParseResult, Target, TimeSpan, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                var globals = Globals(parse);
+                return await body(parse, Target.Resolve(globals), globals.Timeout, cancellationToken);
+            }
+            catch (CliException e)
+            {
+                Terminal.Error(e.Message);
+                return e.ExitCode;
+            }
+            catch (ProtoJsonException e)
+            {
+                Terminal.Error("bad request JSON: " + e.Message);
+                return 1;
+            }
+            catch (RpcException e)
+            {
+                Terminal.Error($"{e.StatusCode}: {e.Status.Detail}");
+                return 1;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return 130;
+            }
+        });
+
+    private static Command Health()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var gateway = new Option<bool>("--via-gateway") { Description = "Ask only the gateway (its own health and Health/List), not each service directly." };
+        var command = new Command("health", "grpc.health.v1 of every service (readiness and liveness); exit code 1 when anything is not serving.") { json, gateway };
+        Run(command, (parse, target, timeout, ct) => HealthCommand.RunAsync(target, timeout, parse.GetValue(json), parse.GetValue(gateway), ct));
+        return command;
+    }
+
+    private static readonly Option<string?> ServiceOption = new("--service", "-s") { Description = "Call this service directly (app id, e.g. parks-district-lingshui) as an operator instead of the gateway.", Recursive = true };
+
+    private static Command Rpc()
+    {
+        var list = new Command("list", "The services a server has, or the methods of one.") { new Argument<string?>("service") { Arity = ArgumentArity.ZeroOrOne } };
+        Run(list, (parse, target, timeout, ct) =>
+            RpcCommands.ListAsync(target.For(parse.GetValue(ServiceOption)), parse.GetValue<string?>("service"), timeout, ct));
+
+        var describe = new Command("describe", "A service, method, message, enum or field, as .proto text with comments.") { new Argument<string>("symbol") };
+        Run(describe, (parse, target, timeout, ct) =>
+            RpcCommands.DescribeAsync(target.For(parse.GetValue(ServiceOption)), parse.GetRequiredValue<string>("symbol"), timeout, ct));
+
+        var data = new Option<string?>("--data", "-d") { Description = "The request as JSON; @file reads a file, @- standard input. Default: {}." };
+        var header = new Option<string[]>("--header", "-H") { Description = "Extra metadata 'name: value' (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var emitDefaults = new Option<bool>("--emit-defaults") { Description = "Print fields that have their default value." };
+        var call = new Command("call", "Calls a method (pkg.Service/Method) with a JSON request and prints the JSON response(s).")
+        {
+            new Argument<string>("method"), data, header, emitDefaults,
+        };
+        Run(call, (parse, target, timeout, ct) => RpcCommands.CallAsync(target.For(parse.GetValue(ServiceOption)),
+            parse.GetRequiredValue<string>("method"), parse.GetValue(data), parse.GetValue(header) ?? [], parse.GetValue(emitDefaults), timeout, ct));
+
+        return new Command("rpc", "Discover and call any service by reflection, grpcurl-style, JSON in and out.") { ServiceOption, list, describe, call };
+    }
+}
