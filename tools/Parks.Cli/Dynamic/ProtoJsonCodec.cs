@@ -186,8 +186,9 @@ internal sealed class ProtoJsonCodec(DescriptorSet types)
             case FieldType.Double: output.WriteDouble(Floating(json, path)); break;
             case FieldType.Float:
                 var value = Floating(json, path);
-                if (double.IsFinite(value) && Math.Abs(value) > float.MaxValue) throw Error(path, $"{value} is out of range for a float");
-                output.WriteFloat((float)value);
+                var single = (float)value; // rounds to the nearest float; only what overflows is out of range
+                if (double.IsFinite(value) && float.IsInfinity(single)) throw Error(path, $"{value} is out of range for a float");
+                output.WriteFloat(single);
                 break;
             case FieldType.Bool:
                 if (json.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw Error(path, $"expected true or false, got {Kind(json)}");
