@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Parks.Hosting.Observability;
+using Parks.Hosting.Operations;
 using Parks.Hosting.Rpc;
 using Parks.Rpc;
 
@@ -63,7 +64,8 @@ public static class HostingExtensions
             })
             .AddService<HealthService>()
             .AddService<ReflectionServiceV1>()
-            .AddService<ReflectionServiceV1Alpha>();
+            .AddService<ReflectionServiceV1Alpha>()
+            .AddParksOperations();
     }
 
     /// <summary>Maps the gRPC server, the liveness/readiness routes and <c>/metrics</c>.</summary>

@@ -22,7 +22,7 @@ internal static class CommandLine
         var root = new RootCommand("parksctl: operate a Parks deployment or local run — health, calls by reflection, imports, events, exports.")
         {
             AddressOption, ApiKeyOption, InternalKeyOption, ConfigOption, RunFileOption, TimeoutOption,
-            Health(), Rpc(),
+            Health(), Rpc(), Events(),
         };
         return root;
     }
@@ -68,6 +68,30 @@ internal static class CommandLine
         var command = new Command("health", "grpc.health.v1 of every service (readiness and liveness); exit code 1 when anything is not serving.") { json, gateway };
         Run(command, (parse, target, timeout, ct) => HealthCommand.RunAsync(target, timeout, parse.GetValue(json), parse.GetValue(gateway), ct));
         return command;
+    }
+
+    private static Command Events()
+    {
+        var services = new Option<string[]>("--service", "-s") { Description = "Only these services (app ids; repeatable). Default: every service." };
+        var type = new Option<string[]>("--type", "-t") { Description = "Only events of this type, e.g. parks.events.v1.EnterpriseRegistered (repeatable)." };
+        var district = new Option<string?>("--district") { Description = "Only events about this district (lingshui, …) or unit (parks/jinpu)." };
+        var json = new Option<bool>("--json") { Description = "One JSON object per event (or per dead letter)." };
+        var count = new Option<int?>("--count", "-n") { Description = "Stop after this many events." };
+        var tail = new Command("tail", "Follow the events the services publish and receive, live.") { services, type, district, json, count };
+        Run(tail, (parse, target, timeout, ct) => EventsCommands.TailAsync(target, parse.GetValue(services) ?? [], parse.GetValue(type) ?? [],
+            parse.GetValue(district), parse.GetValue(json), parse.GetValue(count), ct));
+
+        var list = new Command("dead-letters", "The dead letters of every service (or --service); 'replay' or 'discard' one.") { services, json };
+        Run(list, (parse, target, timeout, ct) => EventsCommands.ListDeadLettersAsync(target, parse.GetValue(services) ?? [], parse.GetValue(json), timeout, ct));
+        var one = new Option<string?>("--service", "-s") { Description = "The service that has it (default: search them all)." };
+        var replay = new Command("replay", "Deliver a dead-lettered event to its service's handlers again.") { new Argument<string>("event-id"), one };
+        Run(replay, (parse, target, timeout, ct) => EventsCommands.SettleDeadLetterAsync(target, parse.GetRequiredValue<string>("event-id"), parse.GetValue(one), discard: false, timeout, ct));
+        var discard = new Command("discard", "Remove a dead letter without handling it.") { new Argument<string>("event-id"), one };
+        Run(discard, (parse, target, timeout, ct) => EventsCommands.SettleDeadLetterAsync(target, parse.GetRequiredValue<string>("event-id"), parse.GetValue(one), discard: true, timeout, ct));
+        list.Add(replay);
+        list.Add(discard);
+
+        return new Command("events", "The event bus: follow events, inspect and replay dead letters (operator identity, services called directly).") { tail, list };
     }
 
     private static readonly Option<string?> ServiceOption = new("--service", "-s") { Description = "Call this service directly (app id, e.g. parks-district-lingshui) as an operator instead of the gateway.", Recursive = true };

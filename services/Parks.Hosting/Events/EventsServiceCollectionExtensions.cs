@@ -46,6 +46,7 @@ public static class EventsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton<EventsTelemetry>();
+        services.TryAddSingleton<Operations.EventTap>();
         services.TryAddSingleton<EventHandlerRegistry>();
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStateCommitListener, OutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>()));
