@@ -22,7 +22,7 @@ internal static class CommandLine
         var root = new RootCommand("parksctl: operate a Parks deployment or local run — health, calls by reflection, imports, events, exports.")
         {
             AddressOption, ApiKeyOption, InternalKeyOption, ConfigOption, RunFileOption, TimeoutOption,
-            Health(), Rpc(), Events(),
+            Health(), Rpc(), Events(), Import(),
         };
         return root;
     }
@@ -68,6 +68,24 @@ internal static class CommandLine
         var command = new Command("health", "grpc.health.v1 of every service (readiness and liveness); exit code 1 when anything is not serving.") { json, gateway };
         Run(command, (parse, target, timeout, ct) => HealthCommand.RunAsync(target, timeout, parse.GetValue(json), parse.GetValue(gateway), ct));
         return command;
+    }
+
+    private static readonly Option<bool> DirectOption = new("--direct") { Description = "Call each unit's own service directly as an operator (the local run, or the config file's services) instead of the gateway." };
+
+    private static Command Import()
+    {
+        var file = new Argument<string>("file") { Description = "A CSV file with a header row, or a JSON array (columns: unit, uscc, name, industry, registration_date, address, building)." };
+        var unit = new Option<string?>("--unit") { Description = "The unit of rows that name none: a district id (lingshui), districts/{id} or parks/{id}." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only check the rows; send nothing." };
+        var report = new Option<string?>("--report") { Description = "Also write the rejected rows to this file (.csv or .json)." };
+        var json = new Option<bool>("--json") { Description = "Print the outcome as JSON." };
+        var enterprises = new Command("enterprises", "Registers the enterprises of a list (idempotent); reports rejected rows and why, loading the rest. Exit code 2 when rows were rejected.")
+        {
+            file, unit, dryRun, report, json, DirectOption,
+        };
+        Run(enterprises, (parse, target, timeout, ct) => ImportCommand.RunAsync(target, parse.GetRequiredValue(file), parse.GetValue(unit),
+            parse.GetValue(DirectOption), parse.GetValue(dryRun), parse.GetValue(report), parse.GetValue(json), timeout, ct));
+        return new Command("import", "Loads data from files through the services' RPCs.") { enterprises };
     }
 
     private static Command Events()
