@@ -22,7 +22,7 @@ internal static class CommandLine
         var root = new RootCommand("parksctl: operate a Parks deployment or local run — health, calls by reflection, imports, events, exports.")
         {
             AddressOption, ApiKeyOption, InternalKeyOption, ConfigOption, RunFileOption, TimeoutOption,
-            Health(), Rpc(), Events(), Import(),
+            Health(), Rpc(), Events(), Import(), Export(),
         };
         return root;
     }
@@ -86,6 +86,20 @@ internal static class CommandLine
         Run(enterprises, (parse, target, timeout, ct) => ImportCommand.RunAsync(target, parse.GetRequiredValue(file), parse.GetValue(unit),
             parse.GetValue(DirectOption), parse.GetValue(dryRun), parse.GetValue(report), parse.GetValue(json), timeout, ct));
         return new Command("import", "Loads data from files through the services' RPCs.") { enterprises };
+    }
+
+    private static Command Export()
+    {
+        var what = new Argument<string>("what") { Description = "enterprises, indicators or payouts." };
+        what.AcceptOnlyFromAmong([.. ExportCommand.Kinds.Keys]);
+        var unit = new Option<string[]>("--unit") { Description = "Only these units (lingshui, districts/{id}, parks/{id}; repeatable). Default: all." };
+        var format = new Option<string>("--format", "-f") { Description = "csv or json.", DefaultValueFactory = _ => "csv" };
+        format.AcceptOnlyFromAmong("csv", "json");
+        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output." };
+        var command = new Command("export", "Exports enterprises, indicators or payouts to CSV or JSON.") { what, unit, format, output, DirectOption };
+        Run(command, (parse, target, timeout, ct) => ExportCommand.RunAsync(target, parse.GetRequiredValue(what), parse.GetValue(unit) ?? [],
+            parse.GetRequiredValue(format), parse.GetValue(output), parse.GetValue(DirectOption), timeout, ct));
+        return command;
     }
 
     private static Command Events()
