@@ -52,7 +52,7 @@ internal sealed partial class EmbeddedEventConsumer(
                 await ConsumeAsync(stoppingToken);
                 delay = TimeSpan.FromMilliseconds(100);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception e) when (stoppingToken.IsCancellationRequested && e is OperationCanceledException or RpcException)
             {
                 return;
             }

@@ -5,7 +5,7 @@ using Parks.Domain;
 
 namespace Parks.Cli.Commands;
 
-/// <summary>One enterprise of an import file, as read (before validation).</summary>
+/// <summary>One enterprise of an import file, as read (before validation); <c>Row</c> counts data rows from 1.</summary>
 internal sealed record EnterpriseRow(int Row, string? Unit, string? Uscc, string? Name, string? Industry, string? RegistrationDate, string? Address, string? Building);
 
 /// <summary>A row that was not loaded, and why.</summary>
@@ -56,7 +56,8 @@ internal static class EnterpriseRows
             var index = Array.IndexOf(header, column);
             return index >= 0 && index < fields.Length && fields[index].Trim().Length > 0 ? fields[index].Trim() : null;
         }
-        return [.. records.Skip(1).Select(r => new EnterpriseRow(r.Line, Get(r.Fields, "unit"), Get(r.Fields, "uscc"), Get(r.Fields, "name"),
+        // Rows are numbered from 1 after the header, as a spreadsheet user counts them.
+        return [.. records.Skip(1).Select((r, i) => new EnterpriseRow(i + 1, Get(r.Fields, "unit"), Get(r.Fields, "uscc"), Get(r.Fields, "name"),
             Get(r.Fields, "industry"), Get(r.Fields, "date"), Get(r.Fields, "address"), Get(r.Fields, "building")))];
     }
 

@@ -105,23 +105,33 @@ internal static class ImportCommand
         request["requestId"] = RequestId(JsonSerializer.Serialize(request));
         try
         {
+            // Present already (an earlier run of this file, the seed): reported as such, not created again.
+            if (await ExistsAsync(client, unit, uscc, cancellationToken)) return Outcome.Present;
             await client.CallAsync(CreateMethod, request, cancellationToken);
             return Outcome.Created;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
         {
-            // Registered before: here (an earlier import, the seed) is fine; elsewhere in the zone is a conflict.
-            try
-            {
-                await client.CallAsync(GetMethod, new { name = $"{unit}/enterprises/{uscc}" }, cancellationToken);
-                return Outcome.Present;
-            }
-            catch (RpcException) { }
+            // Registered meanwhile here (a concurrent run) is fine; elsewhere in the zone is a conflict.
+            if (await ExistsAsync(client, unit, uscc, cancellationToken)) return Outcome.Present;
             return new Outcome.Rejected(new Rejection(0, uscc, "uscc", "already registered in another unit: " + e.Status.Detail));
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.PermissionDenied or StatusCode.OutOfRange)
         {
             return new Outcome.Rejected(Describe(uscc, e));
+        }
+    }
+
+    private static async Task<bool> ExistsAsync(DynamicClient client, string unit, string uscc, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CallAsync(GetMethod, new { name = $"{unit}/enterprises/{uscc}" }, cancellationToken);
+            return true;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            return false;
         }
     }
 

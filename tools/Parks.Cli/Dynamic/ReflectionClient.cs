@@ -65,7 +65,11 @@ internal sealed class ReflectionClient(RpcChannel channel, Endpoint endpoint, Ti
                 // A service registered without a descriptor: listed, but it cannot be described or called by reflection.
             }
         }
+        // Half-close and read to the end, so the server ends the call itself rather than seeing it reset.
         await call.RequestStream.CompleteAsync();
+        while (await call.ResponseStream.MoveNext(cancellationToken))
+        {
+        }
         var descriptors = new DescriptorSet();
         descriptors.Add(files);
         return (services, descriptors);
