@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Parks.Hosting.Observability;
+using Parks.Hosting.Operations;
 using Parks.Hosting.Rpc;
 using Parks.Rpc;
 
@@ -53,6 +55,8 @@ public static class HostingExtensions
         services.AddSingleton<ReflectionCatalog>();
         services.AddHealthChecks();
         services.AddHostedService<HealthLifecycle>();
+        services.AddParksObservability();
+        services.AddHostedService<Lifetime.ParentProcessWatch>();
         return services
             .AddRpcServer(options =>
             {
@@ -61,13 +65,15 @@ public static class HostingExtensions
             })
             .AddService<HealthService>()
             .AddService<ReflectionServiceV1>()
-            .AddService<ReflectionServiceV1Alpha>();
+            .AddService<ReflectionServiceV1Alpha>()
+            .AddParksOperations();
     }
 
-    /// <summary>Maps the gRPC server and the liveness/readiness routes.</summary>
+    /// <summary>Maps the gRPC server, the liveness/readiness routes and <c>/metrics</c>.</summary>
     public static WebApplication MapParksDefaults(this WebApplication app)
     {
         app.UseRpcServer();
+        app.MapParksMetrics();
         var health = app.Services.GetRequiredService<HealthRegistry>();
         app.MapGet("/healthz", () => health.TryGet(string.Empty, out var s) && s == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving
             ? Results.Text("ok")

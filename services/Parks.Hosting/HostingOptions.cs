@@ -62,4 +62,10 @@ public sealed class HostingOptions
 
     /// <summary>Include exception messages in UNKNOWN statuses (development only).</summary>
     public bool DetailedErrors { get; set; }
+
+    /// <summary>
+    /// Stop when this process exits (the local run sets its own id, so no service outlives the AppHost).
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int? ParentProcessId { get; set; }
 }

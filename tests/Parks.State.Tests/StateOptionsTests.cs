@@ -55,7 +55,7 @@ public sealed class StateOptionsTests(RedisServerFixture redis)
     public void An_unknown_provider_is_named_with_its_key()
     {
         var message = ValidationMessage(("Parks:State:Provider", "Memcached"));
-        Assert.Contains("Parks:State:Provider must be 'InMemory' or 'Redis' (got 'Memcached')", message, StringComparison.Ordinal);
+        Assert.Contains("Parks:State:Provider must be 'InMemory', 'Redis' or 'Embedded' (got 'Memcached')", message, StringComparison.Ordinal);
     }
 
     [Fact]

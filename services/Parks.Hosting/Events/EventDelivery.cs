@@ -12,6 +12,7 @@ internal sealed partial class EventDelivery(
     EventDispatcher dispatcher,
     DeadLetterStore deadLetters,
     EventHandlerRegistry registry,
+    Operations.EventTap tap,
     IOptions<EventsOptions> options,
     ILogger<EventDelivery> logger)
 {
@@ -34,7 +35,12 @@ internal sealed partial class EventDelivery(
             LogUnreadable(logger, topic, e.Message);
             return DeliveryStatus.Drop;
         }
-        if (topic != DeadLetterTopic) return await dispatcher.DispatchAsync(envelope, cancellationToken);
+        if (topic != DeadLetterTopic)
+        {
+            var status = await dispatcher.DispatchAsync(envelope, cancellationToken);
+            tap.Received(envelope, status, options.Value.AppId);
+            return status;
+        }
         try
         {
             await deadLetters.RecordAsync(envelope, cloudEvent, cancellationToken);

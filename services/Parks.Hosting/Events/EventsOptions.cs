@@ -13,6 +13,9 @@ public sealed class EventsOptions
     public const string RedisProvider = "Redis";
     public const string DaprProvider = "Dapr";
 
+    /// <summary>The local run's shared broker in the AppHost (<c>Parks:Embedded:Address</c>).</summary>
+    public const string EmbeddedProvider = Embedded.EmbeddedOptions.ProviderName;
+
     /// <summary><c>InMemory</c> (one process), <c>Redis</c> (Redis Streams, local run) or <c>Dapr</c> (Kubernetes).</summary>
     public string Provider { get; set; } = InMemoryProvider;
 
@@ -125,8 +128,8 @@ internal sealed partial class EventsOptionsValidator : IValidateOptions<EventsOp
     public ValidateOptionsResult Validate(string? name, EventsOptions o)
     {
         var failures = new List<string>();
-        if (o.Provider is not (EventsOptions.InMemoryProvider or EventsOptions.RedisProvider or EventsOptions.DaprProvider))
-            failures.Add($"{S}:Provider must be 'InMemory', 'Redis' or 'Dapr' (got '{o.Provider}').");
+        if (o.Provider is not (EventsOptions.InMemoryProvider or EventsOptions.RedisProvider or EventsOptions.DaprProvider or EventsOptions.EmbeddedProvider))
+            failures.Add($"{S}:Provider must be 'InMemory', 'Redis', 'Dapr' or 'Embedded' (got '{o.Provider}').");
         if (string.IsNullOrEmpty(o.AppId))
             failures.Add($"{S}:AppId is required (or APP_ID): this process's app id, e.g. 'parks-district-lingshui'.");
         else if (!AppIdPattern().IsMatch(o.AppId))

@@ -46,6 +46,7 @@ public static class EventsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton<EventsTelemetry>();
+        services.TryAddSingleton<Operations.EventTap>();
         services.TryAddSingleton<EventHandlerRegistry>();
         services.TryAddSingleton<OutboxSignal>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStateCommitListener, OutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>()));
@@ -63,11 +64,13 @@ public static class EventsServiceCollectionExtensions
             client.BaseAddress = new Uri(sp.GetRequiredService<IOptions<EventsOptions>>().Value.Dapr.HttpEndpoint);
             client.Timeout = TimeSpan.FromSeconds(30);
         });
+        Embedded.EmbeddedRegistration.AddBackplaneClient(services, configuration);
         services.TryAddSingleton<IEventTransport>(sp =>
             sp.GetRequiredService<IOptions<EventsOptions>>().Value.Provider switch
             {
                 EventsOptions.DaprProvider => ActivatorUtilities.CreateInstance<DaprEventTransport>(sp),
                 EventsOptions.RedisProvider => ActivatorUtilities.CreateInstance<RedisStreamsTransport>(sp),
+                EventsOptions.EmbeddedProvider => ActivatorUtilities.CreateInstance<Embedded.EmbeddedEventTransport>(sp),
                 _ => ActivatorUtilities.CreateInstance<InMemoryEventTransport>(sp),
             });
 
@@ -98,6 +101,7 @@ public static class EventsServiceCollectionExtensions
         {
             EventsOptions.RedisProvider => ActivatorUtilities.CreateInstance<RedisStreamsConsumer>(services),
             EventsOptions.InMemoryProvider => ActivatorUtilities.CreateInstance<InMemoryEventConsumer>(services),
+            EventsOptions.EmbeddedProvider => ActivatorUtilities.CreateInstance<Embedded.EmbeddedEventConsumer>(services),
             _ => null,
         };
 

@@ -16,6 +16,7 @@ internal sealed partial class OutboxRelay(
     IEventTransport transport,
     OutboxSignal signal,
     EventsTelemetry telemetry,
+    Operations.EventTap tap,
     IOptions<EventsOptions> options,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
@@ -77,6 +78,7 @@ internal sealed partial class OutboxRelay(
             }
         }
         var acknowledged = await transport.PublishAsync(envelopes, cancellationToken);
+        tap.Published(envelopes.Where(e => acknowledged.Contains(e.Id)), options.Value.AppId);
         if (acknowledged.Count > 0 || unreadable.Count > 0)
             await store.RemoveFromQueueAsync(_queue, [.. acknowledged, .. unreadable], cancellationToken);
         telemetry.Published.Add(acknowledged.Count);

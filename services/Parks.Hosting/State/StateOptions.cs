@@ -10,6 +10,9 @@ public sealed class StateOptions
     public const string InMemoryProvider = "InMemory";
     public const string RedisProvider = "Redis";
 
+    /// <summary>The local run's shared store in the AppHost (<c>Parks:Embedded:Address</c>).</summary>
+    public const string EmbeddedProvider = Embedded.EmbeddedOptions.ProviderName;
+
     /// <summary><c>InMemory</c> (default: the embedded run) or <c>Redis</c>.</summary>
     public string Provider { get; set; } = InMemoryProvider;
 
@@ -26,10 +29,10 @@ internal sealed class StateOptionsValidator : IValidateOptions<StateOptions>
     {
         var failures = new List<string>();
         var provider = options.Provider;
-        if (provider is not (StateOptions.InMemoryProvider or StateOptions.RedisProvider))
+        if (provider is not (StateOptions.InMemoryProvider or StateOptions.RedisProvider or StateOptions.EmbeddedProvider))
         {
-            failures.Add($"{StateOptions.SectionName}:Provider must be '{StateOptions.InMemoryProvider}' or " +
-                $"'{StateOptions.RedisProvider}' (got '{provider}').");
+            failures.Add($"{StateOptions.SectionName}:Provider must be '{StateOptions.InMemoryProvider}', " +
+                $"'{StateOptions.RedisProvider}' or '{StateOptions.EmbeddedProvider}' (got '{provider}').");
         }
         if (provider == StateOptions.RedisProvider)
         {

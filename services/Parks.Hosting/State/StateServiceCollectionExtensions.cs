@@ -22,9 +22,12 @@ public static class StateServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StateOptions>, StateOptionsValidator>());
         services.TryAddSingleton(_ => SharedInMemoryStore);
+        Embedded.EmbeddedRegistration.AddBackplaneClient(services, configuration);
         services.TryAddSingleton<IStateStore>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StateOptions>>().Value;
+            if (options.Provider == StateOptions.EmbeddedProvider)
+                return ActivatorUtilities.CreateInstance<Embedded.RemoteStateStore>(sp);
             return options.Provider == StateOptions.RedisProvider
                 ? new RedisStateStore(options.Redis!, options.OperationTimeout,
                     sp.GetRequiredService<ILogger<RedisStateStore>>(), sp.GetServices<IStateCommitListener>())

@@ -38,6 +38,8 @@ internal sealed class HttpClientCall<TRequest, TResponse>
     private Status? _status;
     private Metadata? _trailers;
     private bool _disposed;
+    private readonly long _startTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+    private System.Diagnostics.Activity? _activity;
 
     public HttpClientCall(RpcChannel channel, IMethod method, MessageCodec<TRequest> requestCodec, MessageCodec<TResponse> responseCodec, CallOptions options)
     {
@@ -81,6 +83,7 @@ internal sealed class HttpClientCall<TRequest, TResponse>
 
     private void Start(HttpContent content)
     {
+        _activity = RpcActivities.StartClient(_method, _channel.Address);
         var deadline = _options.EffectiveDeadline;
         TimeSpan? timeout = null;
         if (deadline is { } d && d != DateTime.MaxValue)
@@ -119,6 +122,11 @@ internal sealed class HttpClientCall<TRequest, TResponse>
             headers.TryAddWithoutValidation("user-agent", GrpcProtocol.UserAgent);
             headers.TryAddWithoutValidation(GrpcProtocol.AcceptEncodingHeader, GrpcProtocol.SupportedEncodings);
             if (timeout is { } tt) headers.TryAddWithoutValidation(GrpcProtocol.TimeoutHeader, GrpcProtocol.FormatTimeout(tt));
+            if (RpcActivities.ContextToSend(_activity) is { } trace && _options.Headers?.Get(RpcDiagnostics.TraceParentHeader) is null)
+            {
+                headers.TryAddWithoutValidation(RpcDiagnostics.TraceParentHeader, trace.Id);
+                if (!string.IsNullOrEmpty(trace.TraceStateString)) headers.TryAddWithoutValidation(RpcDiagnostics.TraceStateHeader, trace.TraceStateString);
+            }
             if (_options.Headers is { } metadata)
             {
                 foreach (var entry in metadata)
@@ -282,6 +290,8 @@ internal sealed class HttpClientCall<TRequest, TResponse>
             _status = status;
         }
         _requestContent?.Abort();
+        ClientMetrics.CallEnded(_method.FullName, status.StatusCode, _startTimestamp);
+        RpcActivities.Stop(_activity, status.StatusCode, status.Detail, server: false);
     }
 
     /// <summary>Records the failure as the call's status and returns the exception to throw.</summary>

@@ -12,6 +12,7 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
 
     public async Task HandleCallAsync(HttpContext http)
     {
+        var activity = RpcActivities.StartServer(Method, http.Request.Headers);
         var call = new HttpServerCallContext(http, Method, Runtime);
         try
         {
@@ -29,6 +30,7 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
         finally
         {
             await call.DisposeAsync();
+            RpcActivities.Stop(activity, call.FinalStatus, call.FinalDetail, server: true);
         }
     }
 

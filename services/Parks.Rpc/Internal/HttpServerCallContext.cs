@@ -36,13 +36,14 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     private bool _responseStarted;
     private bool _gzipRequest;
     private StatusCode _finalStatus = StatusCode.OK;
+    private string? _finalDetail;
 
     public HttpServerCallContext(HttpContext http, IMethod method, ServerRuntime runtime)
     {
         _http = http;
         _method = method;
         _runtime = runtime;
-        ServerRuntime.CallStarted(method.FullName);
+        runtime.Metrics.CallStarted(method.FullName);
     }
 
     public override string Method => _method.FullName;
@@ -62,6 +63,11 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     }
 
     public override DateTime Deadline => _deadline;
+
+    /// <summary>The status the call ended with (valid once it has ended).</summary>
+    internal StatusCode FinalStatus => _finalStatus;
+
+    internal string? FinalDetail => _finalDetail;
 
     public override Metadata RequestHeaders => _requestHeaders ??= ReadRequestHeaders(_http.Request.Headers);
 
@@ -390,6 +396,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     {
         _ended = true;
         _finalStatus = status.StatusCode;
+        _finalDetail = status.Detail;
         var response = _http.Response;
         var trailersOnly = !_responseStarted && !response.HasStarted;
         if (trailersOnly)
@@ -501,6 +508,6 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
             _linkedCts!.Dispose();
             _timeoutCts.Dispose();
         }
-        ServerRuntime.CallEnded(_method.FullName, _finalStatus, _startTimestamp);
+        _runtime.Metrics.CallEnded(_method.FullName, _finalStatus, _startTimestamp);
     }
 }

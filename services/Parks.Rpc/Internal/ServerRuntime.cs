@@ -7,42 +7,50 @@ namespace Parks.Rpc.Internal;
 /// <summary>What every call handler of one server shares: options, interceptors, logging, metrics.</summary>
 internal sealed class ServerRuntime
 {
-    public const string MeterName = "Parks.Rpc";
-
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly Counter<long> Calls = Meter.CreateCounter<long>("parks.rpc.server.calls", description: "gRPC calls handled, by method and status code.");
-    private static readonly Histogram<double> Duration = Meter.CreateHistogram<double>("parks.rpc.server.duration", unit: "s", description: "gRPC call duration, by method and status code.");
-    private static readonly UpDownCounter<long> Active = Meter.CreateUpDownCounter<long>("parks.rpc.server.active_calls", description: "gRPC calls in progress.");
-
-    public ServerRuntime(RpcServerOptions options, IReadOnlyList<Interceptor> interceptors, ILogger logger)
+    public ServerRuntime(RpcServerOptions options, IReadOnlyList<Interceptor> interceptors, ILogger logger, IMeterFactory? meterFactory = null)
     {
         Options = options;
         Interceptors = interceptors;
         Logger = logger;
         MaxReceiveMessageSize = options.MaxReceiveMessageSize ?? int.MaxValue;
+        Metrics = meterFactory is null ? ServerMetrics.Shared : new ServerMetrics(meterFactory.Create(RpcDiagnostics.MeterName));
     }
 
     public RpcServerOptions Options { get; }
     public IReadOnlyList<Interceptor> Interceptors { get; }
     public ILogger Logger { get; }
     public int MaxReceiveMessageSize { get; }
+    public ServerMetrics Metrics { get; }
+}
 
-    public static void CallStarted(string method)
+/// <summary>
+/// Server call metrics. Each host gets its own meter from its IMeterFactory, so two hosts in one process (the
+/// local run's single-process mode, tests) each report only their own calls.
+/// </summary>
+internal sealed class ServerMetrics(Meter meter)
+{
+    public static readonly ServerMetrics Shared = new(new Meter(RpcDiagnostics.MeterName));
+
+    private readonly Counter<long> _calls = meter.CreateCounter<long>("parks.rpc.server.calls", description: "gRPC calls handled, by method and status code.");
+    private readonly Histogram<double> _duration = meter.CreateHistogram<double>("parks.rpc.server.duration", unit: "s", description: "gRPC call duration, by method and status code.");
+    private readonly UpDownCounter<long> _active = meter.CreateUpDownCounter<long>("parks.rpc.server.active_calls", description: "gRPC calls in progress.");
+
+    public void CallStarted(string method)
     {
-        if (Active.Enabled) Active.Add(1, new KeyValuePair<string, object?>("rpc.method", method));
+        if (_active.Enabled) _active.Add(1, new KeyValuePair<string, object?>("rpc.method", method));
     }
 
-    public static void CallEnded(string method, StatusCode code, long startTimestamp)
+    public void CallEnded(string method, StatusCode code, long startTimestamp)
     {
-        if (Active.Enabled) Active.Add(-1, new KeyValuePair<string, object?>("rpc.method", method));
-        if (!Calls.Enabled && !Duration.Enabled) return;
+        if (_active.Enabled) _active.Add(-1, new KeyValuePair<string, object?>("rpc.method", method));
+        if (!_calls.Enabled && !_duration.Enabled) return;
         var tags = new TagList
         {
             { "rpc.method", method },
             { "rpc.grpc.status_code", GrpcProtocol.StatusToString(code) },
         };
-        Calls.Add(1, tags);
-        if (Duration.Enabled) Duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
+        _calls.Add(1, tags);
+        if (_duration.Enabled) _duration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, tags);
     }
 }
 

@@ -76,7 +76,8 @@ public sealed class RpcServiceRegistry
         _built = new Lazy<(IReadOnlyList<ServerServiceDefinition>, FrozenDictionary<string, ServerCallHandler>, FrozenSet<string>)>(() =>
         {
             var interceptors = options.Value.Interceptors.Select(f => f(services)).ToArray();
-            var runtime = new ServerRuntime(options.Value, interceptors, loggerFactory.CreateLogger("Parks.Rpc.Server"));
+            var runtime = new ServerRuntime(options.Value, interceptors, loggerFactory.CreateLogger("Parks.Rpc.Server"),
+                services.GetService<System.Diagnostics.Metrics.IMeterFactory>());
             var definitions = registrations.Select(r => r.Factory(services)).ToArray();
             var handlers = new Dictionary<string, ServerCallHandler>(StringComparer.Ordinal);
             foreach (var definition in definitions)

@@ -1,0 +1,80 @@
+namespace Parks.AppHost;
+
+/// <summary>A service's build: its project folder and its built assembly.</summary>
+internal sealed record ServiceBuild(string Name, string ProjectDirectory, string AssemblyPath)
+{
+    public string AssemblyName => Path.GetFileNameWithoutExtension(AssemblyPath);
+}
+
+/// <summary>
+/// One process of the suite: the app id (the process / Kubernetes / Dapr name), the name the gateway routes to
+/// (<c>Parks:Services:&lt;route&gt;</c>; null for the gateway), its build, and the settings only it gets.
+/// </summary>
+internal sealed record ServiceInstance(string AppId, string? Route, ServiceBuild Build, IReadOnlyDictionary<string, string> Settings)
+{
+    public bool IsGateway => Route is null;
+}
+
+/// <summary>
+/// The suite as docs/architecture.md lays it out: Science City, the six district instances of one district
+/// service, branch parks, talent, finance and the gateway. Only services whose build exists take part.
+/// </summary>
+internal static class ServiceCatalog
+{
+    public static readonly string[] Districts = ["lingshui", "qixianling", "xiaopingdao", "huangnichuan", "longwangtang", "longtou"];
+
+    /// <summary>Service name → project file, relative to the repository root.</summary>
+    public static readonly IReadOnlyList<(string Name, string Project)> Projects =
+    [
+        ("sciencecity", "services/ScienceCity/Parks.ScienceCity/Parks.ScienceCity.csproj"),
+        ("district", "services/District/Parks.District/Parks.District.csproj"),
+        ("branchparks", "services/BranchParks/Parks.BranchParks/Parks.BranchParks.csproj"),
+        ("talent", "services/Talent/Parks.Talent/Parks.Talent.csproj"),
+        ("finance", "services/Finance/Parks.Finance/Parks.Finance.csproj"),
+        ("gateway", "gateway/Parks.Gateway/Parks.Gateway.csproj"),
+    ];
+
+    /// <summary>The file the build writes next to the AppHost: "project file|assembly" per built service.</summary>
+    public const string BuildListFile = "parks-services.txt";
+
+    /// <summary>The builds listed by the AppHost's build whose assembly exists.</summary>
+    public static IReadOnlyList<ServiceBuild> FindBuilds(string baseDirectory)
+    {
+        var list = Path.Combine(baseDirectory, BuildListFile);
+        if (!File.Exists(list)) return [];
+        var builds = new List<ServiceBuild>();
+        foreach (var line in File.ReadAllLines(list))
+        {
+            var parts = line.Split('|');
+            if (parts.Length != 2 || !File.Exists(parts[1])) continue;
+            var project = Path.GetFullPath(parts[0]);
+            var name = Projects.FirstOrDefault(p => project.EndsWith(p.Project.Replace('/', Path.DirectorySeparatorChar), StringComparison.Ordinal)).Name;
+            if (name is null) continue;
+            builds.Add(new ServiceBuild(name, Path.GetDirectoryName(project)!, parts[1]));
+        }
+        return builds;
+    }
+
+    /// <summary>The instances to run, in start order (the gateway last), for the builds that exist.</summary>
+    public static IReadOnlyList<ServiceInstance> Instances(IReadOnlyList<ServiceBuild> builds)
+    {
+        var byName = builds.ToDictionary(b => b.Name, StringComparer.Ordinal);
+        var instances = new List<ServiceInstance>();
+        void Add(string name, string appId, string? route, Dictionary<string, string>? settings = null)
+        {
+            if (byName.TryGetValue(name, out var build)) instances.Add(new ServiceInstance(appId, route, build, settings ?? []));
+        }
+        Add("sciencecity", "parks-sciencecity", "sciencecity");
+        foreach (var district in Districts)
+            Add("district", $"parks-district-{district}", $"district-{district}", new() { ["Parks:District:Id"] = district });
+        Add("branchparks", "parks-branchparks", "branchparks");
+        Add("talent", "parks-talent", "talent");
+        Add("finance", "parks-finance", "finance");
+        Add("gateway", "parks-gateway", null);
+        return instances;
+    }
+
+    /// <summary>The service names whose build is missing (not on this branch yet, or not built).</summary>
+    public static IEnumerable<string> Missing(IReadOnlyList<ServiceBuild> builds) =>
+        Projects.Select(p => p.Name).Where(n => builds.All(b => b.Name != n));
+}

@@ -1,0 +1,3 @@
+using Parks.Cli;
+
+return await CommandLine.Build().Parse(args).InvokeAsync();
