@@ -14,15 +14,15 @@ internal sealed class EmbeddedEventTransport(EmbeddedBackplaneClient backplane) 
 {
     private readonly EventBrokerService.EventBrokerServiceClient _client = new(backplane.Channel);
 
-    public async Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken)
+    public async Task<IReadOnlyCollection<string>> PublishAsync(IReadOnlyList<OutgoingEvent> events, CancellationToken cancellationToken)
     {
         using var activities = PublishActivities.Start(events);
         var request = new PublishRequest();
-        foreach (var envelope in activities.Envelopes)
-            request.Messages.Add(new TopicMessage { Topic = envelope.Topic, CloudEvent = ByteString.CopyFrom(envelope.ToCloudEventJson()) });
+        foreach (var outgoing in activities.Events)
+            request.Messages.Add(new TopicMessage { Topic = outgoing.Envelope.Topic, CloudEvent = ByteString.CopyFrom(outgoing.CloudEvent.Span) });
         // The broker takes the whole batch or, when unreachable, none of it (the relay retries).
         await _client.PublishAsync(request, backplane.Options(cancellationToken));
-        return [.. events.Select(e => e.Id)];
+        return [.. events.Select(e => e.Envelope.Id)];
     }
 }
 

@@ -78,7 +78,7 @@ internal sealed partial class OutboxRelay(
             }
         }
         var acknowledged = await transport.PublishAsync(envelopes, cancellationToken);
-        tap.Published(envelopes.Where(e => acknowledged.Contains(e.Id)), options.Value.AppId);
+        tap.Published(envelopes.Where(e => acknowledged.Contains(e.Envelope.Id)).Select(e => e.Envelope), options.Value.AppId);
         if (acknowledged.Count > 0 || unreadable.Count > 0)
             await store.RemoveFromQueueAsync(_queue, [.. acknowledged, .. unreadable], cancellationToken);
         telemetry.Published.Add(acknowledged.Count);
