@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Options;
+using Parks.Domain;
+using Parks.Hosting.Security;
+using Parks.Rpc;
+using Parks.Testing;
+
+namespace Parks.Flows.Tests.Support;
+
+[CollectionDefinition(FlowZone.Collection)]
+public sealed class FlowZoneCollection : ICollectionFixture<FlowZone>;
+
+/// <summary>
+/// The zone the flow tests run against, started once for the collection: a real redis-server (state and the Redis
+/// Streams behind the pub/sub component), and the district service twice (lingshui, longtou), branch parks, the
+/// Science City, talent, finance and the gateway, each its own process next to its own Dapr sidecar double. Each test
+/// owns its data (fresh credit codes and ids), so the tests share the zone and run in any order.
+/// </summary>
+public sealed class FlowZone : IAsyncLifetime
+{
+    public const string Collection = "flows zone";
+
+    /// <summary>How long one effect may take to appear on a shared, loaded machine (this checks that it happens, not how fast).</summary>
+    public static readonly TimeSpan EffectTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
+
+    private readonly List<ZoneApp> _apps = [];
+    private RedisServer? _redis;
+    private CallerSigner? _signer;
+    private ZoneSettings? _settings;
+
+    internal ZoneApp Lingshui { get; private set; } = null!;
+    internal ZoneApp Longtou { get; private set; } = null!;
+    internal ZoneApp BranchParks { get; private set; } = null!;
+    internal ZoneApp ScienceCity { get; private set; } = null!;
+    internal ZoneApp Talent { get; private set; } = null!;
+    internal ZoneApp Finance { get; private set; } = null!;
+    internal ZoneApp Gateway { get; private set; } = null!;
+
+    /// <summary>The gateway's live feed as the dashboard reads it (Server-Sent Events), followed from start-up.</summary>
+    internal FeedReader Feed { get; private set; } = null!;
+
+    internal string DashboardKey { get; } = "flows-dashboard-" + Guid.NewGuid().ToString("N");
+
+    internal IReadOnlyList<ZoneApp> Apps => _apps;
+
+    /// <summary>The zone's redis-server (the services' state store), for the few checks no RPC answers yet.</summary>
+    internal string RedisConnectionString => _redis!.ConnectionString;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisServer.StartNewAsync();
+        _settings = new ZoneSettings(_redis.ConnectionString, TestIds.New("flows") + ":", "flows-internal-key-" + Guid.NewGuid().ToString("N"),
+            "flows-dapr-token-" + Guid.NewGuid().ToString("N"), "flows-app-token-" + Guid.NewGuid().ToString("N"));
+        _signer = new CallerSigner(Options.Create(new SecurityOptions { InternalKey = _settings.InternalKey }));
+        var builds = ServiceAssemblies.Load();
+
+        async Task<ZoneApp> Start(string appId, string service, Dictionary<string, string?>? own = null)
+        {
+            var app = await ZoneApp.StartAsync(appId, builds.Of(service), _settings, own ?? []);
+            lock (_apps) _apps.Add(app);
+            return app;
+        }
+
+        var backends = await Task.WhenAll(
+            Start("parks-district-lingshui", "district", new() { ["Parks:District:Id"] = "lingshui" }),
+            Start("parks-district-longtou", "district", new() { ["Parks:District:Id"] = "longtou" }),
+            Start("parks-branchparks", "branchparks"),
+            Start("parks-sciencecity", "sciencecity"),
+            Start("parks-talent", "talent"),
+            Start("parks-finance", "finance"));
+        (Lingshui, Longtou, BranchParks, ScienceCity, Talent, Finance) = (backends[0], backends[1], backends[2], backends[3], backends[4], backends[5]);
+        var gatewaySettings = new Dictionary<string, string?>
+        {
+            ["Parks:Services:district-lingshui"] = Lingshui.GrpcAddress,
+            ["Parks:Services:district-longtou"] = Longtou.GrpcAddress,
+            ["Parks:Services:branchparks"] = BranchParks.GrpcAddress,
+            ["Parks:Services:sciencecity"] = ScienceCity.GrpcAddress,
+            ["Parks:Services:talent"] = Talent.GrpcAddress,
+            ["Parks:Services:finance"] = Finance.GrpcAddress,
+            ["Parks:Gateway:ApiKeys:dashboard"] = DashboardKey,
+            ["Parks:Gateway:Overview:FreshMilliseconds"] = "0",
+            ["Parks:Gateway:Overview:RetryFailedAfterMilliseconds"] = "0",
+            ["Parks:Gateway:Overview:UnitTimeoutMilliseconds"] = "5000",
+        };
+        Gateway = await Start("parks-gateway", "gateway", gatewaySettings);
+
+        await Task.WhenAll(_apps.Select(app => app.WaitReadyAsync(StartTimeout)));
+        Feed = FeedReader.Start($"http://127.0.0.1:{Gateway.HttpPort}", DashboardKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Feed is not null) await Feed.DisposeAsync();
+        await Task.WhenAll(_apps.Select(app => app.DisposeAsync().AsTask()));
+        if (_redis is not null) await _redis.DisposeAsync();
+    }
+
+    /// <summary>Call options with a caller identity signed with the zone's internal key, as the gateway forwards it.</summary>
+    internal CallOptions As(Caller caller)
+    {
+        var headers = new Metadata();
+        caller.WriteTo(headers, _signer!);
+        return new CallOptions(headers, DateTime.UtcNow.AddSeconds(30));
+    }
+
+    /// <summary>A district's or branch park's own system (the gateway's caller <c>district-{id}</c> / <c>branchpark-{id}</c>).</summary>
+    internal CallOptions UnitSystem(UnitRef unit) =>
+        As(new Caller(unit.Kind == UnitKind.District ? $"district-{unit.Id}" : unit.Kind == UnitKind.BranchPark ? $"branchpark-{unit.Id}" : "sciencecity",
+            CallerRole.UnitSystem, unit));
+
+    internal CallOptions Operator => As(new Caller("operator-flows", CallerRole.Operator, null));
+
+    internal CallOptions Dashboard => As(new Caller("dashboard", CallerRole.Dashboard, null));
+
+    /// <summary>Every app's recent output, for failure messages.</summary>
+    internal string Output() => string.Join("\n\n", _apps.Select(a => $"== {a.AppId}\n{a.Process.Output}"));
+}
