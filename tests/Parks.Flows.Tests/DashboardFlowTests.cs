@@ -32,6 +32,7 @@ public sealed class DashboardFlowTests(FlowZone zone)
         var item = await Steps.WaitForFeedAsync(zone, "parks.events.v1.PayoutMade", uscc);
         Assert.Equal(Lingshui.ResourceName, item.Unit);
         Assert.Equal($"{uscc} 获政策兑现 {expected.Single().Value / 1_000_000}万元(免申即享)", item.TextZh);
+        zone.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -49,5 +50,6 @@ public sealed class DashboardFlowTests(FlowZone zone)
         Assert.Equal($"{Longtou.ResourceName}/indicators/revenue/observations/actual-{period}", reported.Name);
         var item = await Steps.WaitForFeedAsync(zone, "parks.events.v1.IndicatorReported", $"{Longtou.ResourceName} 报送指标 revenue({period})");
         Assert.Equal(Longtou.ResourceName, item.Unit);
+        zone.AssertNoErrorsLogged();
     }
 }

@@ -56,6 +56,7 @@ public sealed class EnterpriseFlowTests(FlowZone zone)
         Assert.Equal(Lingshui.ResourceName, certified.Unit);
         var overview = await GatewayCalls.OverviewAsync(zone);
         Assert.Equal(Freshness.Current, overview.Units.Single(u => u.Unit == Lingshui.ResourceName).Status.Freshness);
+        zone.AssertNoErrorsLogged();
     }
 
     [Fact]
@@ -106,5 +107,6 @@ public sealed class EnterpriseFlowTests(FlowZone zone)
 
         var relocated = await Steps.WaitForFeedAsync(zone, "parks.events.v1.EnterpriseRelocated", enterprise.DisplayName);
         Assert.Equal(Jinpu.ResourceName, relocated.Unit);
+        zone.AssertNoErrorsLogged();
     }
 }

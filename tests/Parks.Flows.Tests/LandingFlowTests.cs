@@ -85,5 +85,6 @@ public sealed class LandingFlowTests(FlowZone zone)
         Assert.Equal(Jinpu.ResourceName, (await Steps.WaitForFeedAsync(zone, "parks.events.v1.ProjectReferred", title)).Unit);
         await Eventually.WaitUntilAsync(() => zone.Feed.Of("parks.events.v1.InvestmentProjectStageChanged", landed.Name).Any(i => i.TextEn.Contains("'landed'", StringComparison.Ordinal)),
             "the live feed to show the project landed", FlowZone.EffectTimeout);
+        zone.AssertNoErrorsLogged();
     }
 }

@@ -55,6 +55,7 @@ public sealed class RedeliveryFlowTests(FlowZone zone)
         var only = Assert.Single(payouts);
         Assert.Equal(expected.Single().Key, only.Policy);
         Assert.Equal(expected.Single().Value, only.AmountFen);
+        zone.AssertNoErrorsLogged();
     }
 
     private static int Successes(SidecarDouble sidecar, string topic, string eventId) =>

@@ -15,7 +15,7 @@ public sealed class FlowZoneCollection : ICollectionFixture<FlowZone>;
 /// Science City, talent, finance and the gateway, each its own process next to its own Dapr sidecar double. Each test
 /// owns its data (fresh credit codes and ids), so the tests share the zone and run in any order.
 /// </summary>
-public sealed class FlowZone : IAsyncLifetime
+public sealed partial class FlowZone : IAsyncLifetime
 {
     public const string Collection = "flows zone";
 
@@ -112,6 +112,24 @@ public sealed class FlowZone : IAsyncLifetime
     internal CallOptions Operator => As(new Caller("operator-flows", CallerRole.Operator, null));
 
     internal CallOptions Dashboard => As(new Caller("dashboard", CallerRole.Dashboard, null));
+
+    /// <summary>
+    /// Fails when a service logged an error (a functional test fails when the server logged an unexpected error). The
+    /// tests share the zone and run one after another, so an error is reported by the test during or after which it
+    /// was logged.
+    /// </summary>
+    internal void AssertNoErrorsLogged()
+    {
+        foreach (var app in _apps)
+        {
+            var errors = app.Process.Output.Split('\n').Where(l => ErrorLine().IsMatch(l)).ToList();
+            Assert.True(errors.Count == 0, $"{app.AppId} logged errors:\n{app.Process.Output}");
+        }
+    }
+
+    /// <summary>An error or critical entry of the services' simple console log ("HH:mm:ss fail: …").</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(\d\d:\d\d:\d\d )?(fail|crit): |^Unhandled exception")]
+    private static partial System.Text.RegularExpressions.Regex ErrorLine();
 
     /// <summary>Every app's recent output, for failure messages.</summary>
     internal string Output() => string.Join("\n\n", _apps.Select(a => $"== {a.AppId}\n{a.Process.Output}"));
