@@ -14,7 +14,6 @@ using Parks.Gateway.Security;
 using Parks.Gateway.V1;
 using Parks.Gateway.ReferenceData;
 using Parks.Hosting.Events;
-using Parks.Hosting.Operations;
 using Parks.Hosting.State;
 using Parks.Rpc;
 
@@ -79,8 +78,6 @@ internal static class GatewayExtensions
             options.Interceptors.Add<GatewayInterceptor>();
             options.MaxReceiveMessageSize = builder.Configuration.GetValue<int?>($"{GatewayOptions.Section}:{nameof(GatewayOptions.MaxRequestBytes)}") ?? new GatewayOptions().MaxRequestBytes;
         });
-        // Every Parks process hosts the event bus's operator API; the gateway hosts only what its allow-list exposes.
-        rpc.WithoutParksOperations();
         rpc.AddService<ZoneServiceImpl>().AddService<CityOverviewServiceImpl>().AddService<AuditServiceImpl>();
         foreach (var name in ProxyServices.ServiceNamesOf(api.AllowList))
             rpc.AddService(sp => sp.GetRequiredService<ProxyServices>().Build(name));

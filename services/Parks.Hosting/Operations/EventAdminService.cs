@@ -121,32 +121,12 @@ internal sealed class EventAdminImpl(EventTap tap, IServiceProvider services) : 
     };
 }
 
-public static class OperationsRegistration
+internal static class OperationsRegistration
 {
     /// <summary>The event bus's operator API on every Parks process.</summary>
-    internal static IRpcServerBuilder AddParksOperations(this IRpcServerBuilder rpc)
+    public static IRpcServerBuilder AddParksOperations(this IRpcServerBuilder rpc)
     {
         rpc.Services.TryAddSingleton<EventTap>();
-        var registration = new RpcServiceRegistration(sp => Parks.Ops.V1.EventAdminService.BindService(ActivatorUtilities.CreateInstance<EventAdminImpl>(sp)));
-        rpc.Services.AddSingleton(registration);
-        rpc.Services.AddSingleton(new OperatorApiRegistration(registration));
-        return rpc;
+        return rpc.AddService(sp => Parks.Ops.V1.EventAdminService.BindService(ActivatorUtilities.CreateInstance<EventAdminImpl>(sp)));
     }
-
-    /// <summary>
-    /// Leaves the operator API out of this process: the gateway serves only what its allow-list exposes (its
-    /// start-up check refuses anything else), so it does without it; parksctl skips a process that lacks it.
-    /// </summary>
-    public static IRpcServerBuilder WithoutParksOperations(this IRpcServerBuilder rpc)
-    {
-        foreach (var marker in rpc.Services.Where(d => d.ImplementationInstance is OperatorApiRegistration).ToList())
-        {
-            var registration = ((OperatorApiRegistration)marker.ImplementationInstance!).Registration;
-            rpc.Services.Remove(marker);
-            if (rpc.Services.FirstOrDefault(d => ReferenceEquals(d.ImplementationInstance, registration)) is { } added) rpc.Services.Remove(added);
-        }
-        return rpc;
-    }
-
-    private sealed record OperatorApiRegistration(RpcServiceRegistration Registration);
 }
