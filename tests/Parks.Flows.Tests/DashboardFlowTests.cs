@@ -20,12 +20,12 @@ public sealed class DashboardFlowTests(FlowZone zone)
         var registered = new DateOnly(2017, 6, 1);
         var certifiedFrom = new DateOnly(2020, 12, 1);
         var expected = DocumentRules.FirstHighTechCertification(registered, certifiedFrom);
-        var enterprise = await Steps.RegisterAsync(zone, zone.Lingshui, Lingshui, uscc, registered);
-        await Steps.CertifyHighTechAsync(zone, zone.Lingshui, Lingshui, enterprise.Name, certifiedFrom);
+        var enterprise = await Steps.RegisterAsync(zone, Lingshui, uscc, registered);
+        await Steps.CertifyHighTechAsync(zone, Lingshui, enterprise.Name, certifiedFrom);
         var payout = Assert.Single(await Steps.WaitForPayoutsAsync(zone, uscc, [.. expected.Keys], zone.UnitSystem(Lingshui)));
         Assert.Equal(expected.Single().Value, payout.AmountFen);
 
-        var paid = (await new PayoutService.PayoutServiceClient(zone.Finance.Channel).PayPayoutAsync(
+        var paid = (await new PayoutService.PayoutServiceClient(zone.Front).PayPayoutAsync(
             new PayPayoutRequest { Name = payout.Name, PaymentReference = TestIds.New("pay"), Etag = payout.Etag }, zone.Operator)).Payout;
 
         Assert.Equal(PayoutStatus.Paid, paid.Status);
@@ -38,7 +38,7 @@ public sealed class DashboardFlowTests(FlowZone zone)
     [Fact]
     public async Task An_indicator_reported_by_a_district_shows_on_the_live_feed()
     {
-        var indicators = new IndicatorService.IndicatorServiceClient(zone.Longtou.Channel);
+        var indicators = new IndicatorService.IndicatorServiceClient(zone.Front);
         var period = $"{FlowData.Today.Year - 1}";
 
         var reported = (await indicators.ReportObservationAsync(new ReportObservationRequest

@@ -29,13 +29,13 @@ public sealed class EnterpriseFlowTests(FlowZone zone)
         var expected = DocumentRules.FirstHighTechCertification(registered, highTechFrom);
         Assert.Equal(3, expected.Count); // the dates are chosen so that every rule applies
 
-        var enterprise = await Steps.RegisterAsync(zone, zone.Lingshui, Lingshui, uscc, registered);
-        await Steps.CertifyHighTechAsync(zone, zone.Lingshui, Lingshui, enterprise.Name, highTechFrom);
+        var enterprise = await Steps.RegisterAsync(zone, Lingshui, uscc, registered);
+        await Steps.CertifyHighTechAsync(zone, Lingshui, enterprise.Name, highTechFrom);
 
         // Finance: the 免申即享 payouts, found by the district's own system (finance knows the enterprise is lingshui's).
         var payouts = await Steps.WaitForPayoutsAsync(zone, uscc, [.. expected.Keys], zone.UnitSystem(Lingshui));
         Assert.Equal(expected.OrderBy(e => e.Key), payouts.Select(p => KeyValuePair.Create(p.Policy, p.AmountFen)).OrderBy(e => e.Key));
-        var finance = new PayoutService.PayoutServiceClient(zone.Finance.Channel);
+        var finance = new PayoutService.PayoutServiceClient(zone.Front);
         foreach (var payout in payouts)
         {
             Assert.Equal(PayoutMode.Automatic, payout.Mode);
@@ -63,11 +63,11 @@ public sealed class EnterpriseFlowTests(FlowZone zone)
     public async Task An_enterprise_relocated_from_a_district_to_a_branch_park_is_held_by_the_park_and_finance_and_talent_follow()
     {
         var uscc = FlowData.NewUscc();
-        var enterprise = await Steps.RegisterAsync(zone, zone.Longtou, Longtou, uscc, new DateOnly(2016, 5, 10), "intelligent-manufacturing");
+        var enterprise = await Steps.RegisterAsync(zone, Longtou, uscc, new DateOnly(2016, 5, 10), "intelligent-manufacturing");
         await Eventually.WaitUntilAsync(async () => await Steps.FinanceLetsActAsync(zone, Longtou, uscc) && await Steps.TalentLetsActAsync(zone, Longtou, uscc),
             "finance and talent to place the enterprise in longtou", FlowZone.EffectTimeout);
 
-        var enterprises = new EnterpriseService.EnterpriseServiceClient(zone.Longtou.Channel);
+        var enterprises = new EnterpriseService.EnterpriseServiceClient(zone.Front);
         await enterprises.RelocateEnterpriseAsync(new RelocateEnterpriseRequest
         {
             Name = enterprise.Name,
@@ -77,7 +77,7 @@ public sealed class EnterpriseFlowTests(FlowZone zone)
         }, zone.UnitSystem(Longtou));
 
         // The park holds it, with the move in its history.
-        var parks = new EnterpriseService.EnterpriseServiceClient(zone.BranchParks.Channel);
+        var parks = new EnterpriseService.EnterpriseServiceClient(zone.Front);
         var moved = await Eventually.ResultAsync(async () =>
         {
             try { return (await parks.GetEnterpriseAsync(new GetEnterpriseRequest { Name = $"{Jinpu.ResourceName}/enterprises/{uscc}" }, zone.UnitSystem(Jinpu))).Enterprise; }

@@ -19,7 +19,7 @@ public sealed class LandingFlowTests(FlowZone zone)
     public async Task A_research_project_industrialised_for_a_branch_park_is_referred_accepted_landed_and_known_landed_in_the_Science_City()
     {
         var scienceCity = zone.UnitSystem(UnitRef.ScienceCity);
-        var research = new ResearchProjectService.ResearchProjectServiceClient(zone.ScienceCity.Channel);
+        var research = new ResearchProjectService.ResearchProjectServiceClient(zone.Front);
         var title = $"海水淡化膜组件 {TestIds.New("rp")}";
         var project = (await research.CreateResearchProjectAsync(new CreateResearchProjectRequest
         {
@@ -51,7 +51,7 @@ public sealed class LandingFlowTests(FlowZone zone)
         Assert.Equal(LandingStatus.Referred, project.Landing.Status);
 
         // The park sees a pending referral from the Science City.
-        var projects = new InvestmentProjectService.InvestmentProjectServiceClient(zone.BranchParks.Channel);
+        var projects = new InvestmentProjectService.InvestmentProjectServiceClient(zone.Front);
         var referral = await Eventually.ResultAsync(async () =>
         {
             var pending = await projects.ListReferralsAsync(new ListReferralsRequest { Parent = Jinpu.ResourceName, State = ReferralState.Pending, PageSize = 500 }, zone.UnitSystem(Jinpu));

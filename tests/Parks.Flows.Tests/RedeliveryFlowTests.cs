@@ -18,7 +18,7 @@ public sealed class RedeliveryFlowTests(FlowZone zone)
         var registered = new DateOnly(2015, 9, 1);
         var certifiedFrom = new DateOnly(2019, 10, 15);
         var expected = DocumentRules.FirstHighTechCertification(registered, certifiedFrom);
-        var enterprise = await Steps.RegisterAsync(zone, zone.Longtou, Longtou, uscc, registered);
+        var enterprise = await Steps.RegisterAsync(zone, Longtou, uscc, registered);
         var sidecar = zone.Finance.Sidecar;
         const string topic = "parks.events.v1.EnterpriseTierCertified";
 
@@ -27,7 +27,7 @@ public sealed class RedeliveryFlowTests(FlowZone zone)
         string trigger;
         try
         {
-            await Steps.CertifyHighTechAsync(zone, zone.Longtou, Longtou, enterprise.Name, certifiedFrom);
+            await Steps.CertifyHighTechAsync(zone, Longtou, enterprise.Name, certifiedFrom);
             var payout = Assert.Single(await Steps.WaitForPayoutsAsync(zone, uscc, [.. expected.Keys], zone.UnitSystem(Longtou)));
             // The payout names the event that created it: "EnterpriseTierCertified {event id}".
             trigger = payout.Trigger.Split(' ')[^1];

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using Parks.Domain;
-using Parks.Hosting.Security;
 using Parks.Rpc;
 using Parks.Testing;
 
@@ -25,8 +23,9 @@ public sealed partial class FlowZone : IAsyncLifetime
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
 
     private readonly List<ZoneApp> _apps = [];
+    private readonly Dictionary<string, string> _apiKeys = new[] { "district-lingshui", "district-longtou", "branchpark-jinpu", "sciencecity", "operator-flows", "dashboard" }
+        .ToDictionary(caller => caller, caller => $"flows-{caller}-{Guid.NewGuid():N}", StringComparer.Ordinal);
     private RedisServer? _redis;
-    private CallerSigner? _signer;
     private ZoneSettings? _settings;
 
     internal ZoneApp Lingshui { get; private set; } = null!;
@@ -40,7 +39,10 @@ public sealed partial class FlowZone : IAsyncLifetime
     /// <summary>The gateway's live feed as the dashboard reads it (Server-Sent Events), followed from start-up.</summary>
     internal FeedReader Feed { get; private set; } = null!;
 
-    internal string DashboardKey { get; } = "flows-dashboard-" + Guid.NewGuid().ToString("N");
+    internal string DashboardKey => _apiKeys["dashboard"];
+
+    /// <summary>The gateway's gRPC endpoint: the one front door the unit systems, the dashboard and operators call.</summary>
+    internal RpcChannel Front => Gateway.Channel;
 
     internal IReadOnlyList<ZoneApp> Apps => _apps;
 
@@ -52,7 +54,6 @@ public sealed partial class FlowZone : IAsyncLifetime
         _redis = await RedisServer.StartNewAsync();
         _settings = new ZoneSettings(_redis.ConnectionString, TestIds.New("flows") + ":", "flows-internal-key-" + Guid.NewGuid().ToString("N"),
             "flows-dapr-token-" + Guid.NewGuid().ToString("N"), "flows-app-token-" + Guid.NewGuid().ToString("N"));
-        _signer = new CallerSigner(Options.Create(new SecurityOptions { InternalKey = _settings.InternalKey }));
         var builds = ServiceAssemblies.Load();
 
         async Task<ZoneApp> Start(string appId, string service, Dictionary<string, string?>? own = null)
@@ -78,11 +79,11 @@ public sealed partial class FlowZone : IAsyncLifetime
             ["Parks:Services:sciencecity"] = ScienceCity.GrpcAddress,
             ["Parks:Services:talent"] = Talent.GrpcAddress,
             ["Parks:Services:finance"] = Finance.GrpcAddress,
-            ["Parks:Gateway:ApiKeys:dashboard"] = DashboardKey,
             ["Parks:Gateway:Overview:FreshMilliseconds"] = "0",
             ["Parks:Gateway:Overview:RetryFailedAfterMilliseconds"] = "0",
             ["Parks:Gateway:Overview:UnitTimeoutMilliseconds"] = "5000",
         };
+        foreach (var (caller, key) in _apiKeys) gatewaySettings[$"Parks:Gateway:ApiKeys:{caller}"] = key;
         Gateway = await Start("parks-gateway", "gateway", gatewaySettings);
 
         await Task.WhenAll(_apps.Select(app => app.WaitReadyAsync(StartTimeout)));
@@ -96,22 +97,17 @@ public sealed partial class FlowZone : IAsyncLifetime
         if (_redis is not null) await _redis.DisposeAsync();
     }
 
-    /// <summary>Call options with a caller identity signed with the zone's internal key, as the gateway forwards it.</summary>
-    internal CallOptions As(Caller caller)
-    {
-        var headers = new Metadata();
-        caller.WriteTo(headers, _signer!);
-        return new CallOptions(headers, DateTime.UtcNow.AddSeconds(30));
-    }
+    /// <summary>Call options with a caller's API key, for calls through the gateway (<see cref="Front"/>).</summary>
+    internal CallOptions As(string caller) =>
+        new(new Metadata { { "authorization", "Bearer " + _apiKeys[caller] } }, DateTime.UtcNow.AddSeconds(30));
 
-    /// <summary>A district's or branch park's own system (the gateway's caller <c>district-{id}</c> / <c>branchpark-{id}</c>).</summary>
+    /// <summary>A district's, branch park's or the Science City's own system (gateway callers <c>district-{id}</c>, <c>branchpark-{id}</c>, <c>sciencecity</c>).</summary>
     internal CallOptions UnitSystem(UnitRef unit) =>
-        As(new Caller(unit.Kind == UnitKind.District ? $"district-{unit.Id}" : unit.Kind == UnitKind.BranchPark ? $"branchpark-{unit.Id}" : "sciencecity",
-            CallerRole.UnitSystem, unit));
+        As(unit.Kind == UnitKind.District ? $"district-{unit.Id}" : unit.Kind == UnitKind.BranchPark ? $"branchpark-{unit.Id}" : "sciencecity");
 
-    internal CallOptions Operator => As(new Caller("operator-flows", CallerRole.Operator, null));
+    internal CallOptions Operator => As("operator-flows");
 
-    internal CallOptions Dashboard => As(new Caller("dashboard", CallerRole.Dashboard, null));
+    internal CallOptions Dashboard => As("dashboard");
 
     /// <summary>
     /// Fails when a service logged an error (a functional test fails when the server logged an unexpected error). The

@@ -7,9 +7,7 @@ internal static class GatewayCalls
 {
     public static async Task<CityOverview> OverviewAsync(FlowZone zone)
     {
-        var headers = new Metadata { { "authorization", "Bearer " + zone.DashboardKey } };
-        var response = await new CityOverviewService.CityOverviewServiceClient(zone.Gateway.Channel)
-            .GetCityOverviewAsync(new GetCityOverviewRequest(), new CallOptions(headers, DateTime.UtcNow.AddSeconds(30)));
+        var response = await new CityOverviewService.CityOverviewServiceClient(zone.Front).GetCityOverviewAsync(new GetCityOverviewRequest(), zone.Dashboard);
         return response.Overview;
     }
 }

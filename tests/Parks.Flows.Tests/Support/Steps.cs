@@ -10,9 +10,9 @@ namespace Parks.Flows.Tests.Support;
 internal static class Steps
 {
     /// <summary>The district's or park's system registers an enterprise in its unit.</summary>
-    public static async Task<Enterprise> RegisterAsync(FlowZone zone, ZoneApp service, UnitRef unit, string uscc, DateOnly registered, string industry = "software-it")
+    public static async Task<Enterprise> RegisterAsync(FlowZone zone, UnitRef unit, string uscc, DateOnly registered, string industry = "software-it")
     {
-        var client = new EnterpriseService.EnterpriseServiceClient(service.Channel);
+        var client = new EnterpriseService.EnterpriseServiceClient(zone.Front);
         var response = await client.CreateEnterpriseAsync(new CreateEnterpriseRequest
         {
             Parent = unit.ResourceName,
@@ -26,9 +26,9 @@ internal static class Steps
     /// Certifies the enterprise 高企 from <paramref name="highTechFrom"/>. The ladder is entered at 科技型中小企业 (000:110),
     /// so the enterprise is first certified a tech SME for this year, then 高企 one rung up.
     /// </summary>
-    public static async Task<Units.V1.Certification> CertifyHighTechAsync(FlowZone zone, ZoneApp service, UnitRef unit, string enterprise, DateOnly highTechFrom)
+    public static async Task<Units.V1.Certification> CertifyHighTechAsync(FlowZone zone, UnitRef unit, string enterprise, DateOnly highTechFrom)
     {
-        var client = new EnterpriseService.EnterpriseServiceClient(service.Channel);
+        var client = new EnterpriseService.EnterpriseServiceClient(zone.Front);
         await client.CertifyEnterpriseTierAsync(new CertifyEnterpriseTierRequest
         {
             Parent = enterprise,
@@ -57,7 +57,7 @@ internal static class Steps
     {
         try
         {
-            var response = await new PayoutService.PayoutServiceClient(zone.Finance.Channel)
+            var response = await new PayoutService.PayoutServiceClient(zone.Front)
                 .ListPayoutsAsync(new ListPayoutsRequest { SubjectUscc = uscc, PageSize = 100 }, caller);
             return response.Payouts;
         }
@@ -87,7 +87,7 @@ internal static class Steps
     {
         try
         {
-            await new Talent.V1.TalentService.TalentServiceClient(zone.Talent.Channel)
+            await new Talent.V1.TalentService.TalentServiceClient(zone.Front)
                 .ListTalentsAsync(new Talent.V1.ListTalentsRequest { EmployerUscc = uscc }, zone.UnitSystem(unit));
             return true;
         }
