@@ -21,7 +21,7 @@ public sealed class EmbeddedFlowTests
 {
     private static readonly TimeSpan EffectTimeout = TimeSpan.FromSeconds(60);
 
-    [SuiteFact]
+    [Fact]
     public async Task A_high_tech_certification_in_the_embedded_run_produces_its_payout_in_finance_and_a_live_feed_item()
     {
         await using var host = AppHostProcess.Start();
