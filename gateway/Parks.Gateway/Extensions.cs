@@ -66,8 +66,7 @@ internal static class GatewayExtensions
         services.AddSingleton<CityOverviewComposer>();
 
         // The live feed reads the integration events (one consumer group for all replicas) into a shared feed.
-        if (string.IsNullOrEmpty(builder.Configuration["Parks:Events:AppId"]) && string.IsNullOrEmpty(builder.Configuration["APP_ID"]))
-            builder.Configuration["Parks:Events:AppId"] = "parks-gateway";
+        builder.Configuration.SetDefaultEventsAppId("parks-gateway");
         services.AddParksState(builder.Configuration);
         builder.AddParksEvents().AddFeedHandlers();
         services.AddHostedService<SharedFeedRelay>();
