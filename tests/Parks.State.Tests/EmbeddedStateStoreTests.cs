@@ -74,6 +74,18 @@ public sealed class EmbeddedStateStoreTests(EmbeddedBackplaneFixture backplane) 
     }
 
     [Fact]
+    public async Task A_call_the_caller_cancelled_ends_in_OperationCanceledException_as_with_every_store()
+    {
+        // Background loops (the outbox relay) stop on this exception when their host stops, without logging a failure.
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.PeekQueueAsync(TestIds.New("queue"), 10, cancelled.Token));
+
+        Assert.Equal(cancelled.Token, e.CancellationToken);
+    }
+
+    [Fact]
     public async Task An_unreachable_backplane_is_unavailable_and_a_ping_says_so()
     {
         var store = backplane.Connect(address: $"http://127.0.0.1:{FreeTcpPort.Next()}");

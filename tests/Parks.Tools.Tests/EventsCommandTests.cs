@@ -43,6 +43,39 @@ public sealed class EventsCommandTests
     }
 
     [Fact]
+    public async Task Tail_ends_with_an_error_when_every_followed_service_stops()
+    {
+        var bus = await BusHost.StartAsync("parks-tail-stop-test");
+        var runFile = bus.WriteRunFile();
+        using var tail = Parksctl.Start(["events", "tail", "--run-file", runFile]);
+        try
+        {
+            var stderr = new List<string>();
+            var following = new TaskCompletionSource();
+            tail.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is null) return;
+                lock (stderr) stderr.Add(e.Data);
+                if (e.Data.Contains("following 1 service", StringComparison.Ordinal)) following.TrySetResult();
+            };
+            tail.BeginErrorReadLine();
+            _ = tail.StandardOutput.ReadToEndAsync();
+            await following.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            await bus.DisposeAsync();
+
+            Assert.True(tail.WaitForExit(TimeSpan.FromSeconds(60)), "tail kept waiting on a service that had stopped: " + string.Join("\n", stderr));
+            Assert.Equal(1, tail.ExitCode);
+            lock (stderr) Assert.Contains(stderr, l => l.Contains("every followed service stopped streaming", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!tail.HasExited) tail.Kill(entireProcessTree: true);
+            await bus.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Dead_letters_are_listed_and_replayed_once_the_handler_works_again()
     {
         await using var bus = await BusHost.StartAsync("parks-dead-letter-test");

@@ -16,6 +16,9 @@ namespace Parks.Tools.Tests;
 [Collection(SuiteCollection.Name)]
 public sealed class LocalRunTests
 {
+    /// <summary>The banner's last line.</summary>
+    private const string BannerEnd = "Press Ctrl-C to stop everything.";
+
     private static string StandInBuildList()
     {
         var directory = Directory.CreateTempSubdirectory("parks-apphost-test-").FullName;
@@ -36,7 +39,9 @@ public sealed class LocalRunTests
         var options = new AppHostOptions { GatewayHttpPort = 0, GatewayGrpcPort = 0, PortBase = 0, RunFile = runFile, Redis = redis, StopTimeout = TimeSpan.FromSeconds(10) };
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => new LocalRun(options, new Reporter(TextWriter.Synchronized(output), color: false), directory).RunAsync(stop.Token));
-        var file = await Eventually.ResultAsync(() => Task.FromResult(run.IsCompleted ? throw new InvalidOperationException(output.ToString()) : LocalRunFile.Load(runFile)), "the run file");
+        // The run file is written before the banner (parksctl works once "ready" shows), so wait for both.
+        var file = await Eventually.ResultAsync(() => Task.FromResult(run.IsCompleted ? throw new InvalidOperationException(output.ToString())
+            : output.ToString().Contains(BannerEnd, StringComparison.Ordinal) ? LocalRunFile.Load(runFile) : null), "the run file and the banner");
         return (run, stop, file, output);
     }
 

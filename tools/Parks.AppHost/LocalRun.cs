@@ -265,9 +265,10 @@ internal sealed class LocalRun(AppHostOptions options, Reporter reporter, string
         {
             reporter.Line($"  Dashboard      http://localhost:{gateway.HttpPort}/");
             reporter.Line($"  gRPC endpoint  localhost:{gateway.GrpcPort}  (h2c; reflection on: grpcurl -plaintext localhost:{gateway.GrpcPort} list)");
+            reporter.Line($"  REST/JSON      curl -H \"authorization: Bearer <key>\" http://localhost:{gateway.HttpPort}/v1/overview");
             if (apiKeys.Count > 0)
             {
-                reporter.Line("  Demo credentials (send as x-api-key; the dashboard asks for one):");
+                reporter.Line("  Demo credentials (send as \"authorization: Bearer <key>\"; the dashboard asks for one):");
                 foreach (var (caller, value) in apiKeys.OrderBy(k => k.Key, StringComparer.Ordinal)) reporter.Line($"    {caller.PadRight(24)} {value}");
             }
         }

@@ -109,7 +109,7 @@ internal static class CommandLine
         var district = new Option<string?>("--district") { Description = "Only events about this district (lingshui, …) or unit (parks/jinpu)." };
         var json = new Option<bool>("--json") { Description = "One JSON object per event (or per dead letter)." };
         var count = new Option<int?>("--count", "-n") { Description = "Stop after this many events." };
-        var tail = new Command("tail", "Follow the events the services publish and receive, live.") { services, type, district, json, count };
+        var tail = new Command("tail", "Follow the events the services publish and receive, live, until Ctrl-C, --count events, or every followed service stops (exit 1).") { services, type, district, json, count };
         Run(tail, (parse, target, timeout, ct) => EventsCommands.TailAsync(target, parse.GetValue(services) ?? [], parse.GetValue(type) ?? [],
             parse.GetValue(district), parse.GetValue(json), parse.GetValue(count), ct));
 

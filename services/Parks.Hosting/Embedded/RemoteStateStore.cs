@@ -30,7 +30,7 @@ internal sealed class RemoteStateStore(EmbeddedBackplaneClient backplane, IEnume
         if (keys.Count == 0) return [];
         var request = new GetEntriesRequest();
         request.Keys.AddRange(keys);
-        var response = await CallAsync(() => _client.GetEntriesAsync(request, backplane.Options(cancellationToken)));
+        var response = await CallAsync(() => _client.GetEntriesAsync(request, backplane.Options(cancellationToken)), cancellationToken);
         return [.. response.Entries.Select(e => e.Found ? new StateEntry(e.Key, e.Value.Memory, e.Version) : null)];
     }
 
@@ -38,16 +38,16 @@ internal sealed class RemoteStateStore(EmbeddedBackplaneClient backplane, IEnume
     {
         var request = new ScanIndexRequest { Index = index, Limit = limit };
         if (after is not null) request.After = after;
-        var response = await CallAsync(() => _client.ScanIndexAsync(request, backplane.Options(cancellationToken)));
+        var response = await CallAsync(() => _client.ScanIndexAsync(request, backplane.Options(cancellationToken)), cancellationToken);
         return [.. response.Members];
     }
 
     public async Task<long> CountIndexAsync(string index, CancellationToken cancellationToken = default) =>
-        (await CallAsync(() => _client.CountIndexAsync(new CountIndexRequest { Index = index }, backplane.Options(cancellationToken)))).Count;
+        (await CallAsync(() => _client.CountIndexAsync(new CountIndexRequest { Index = index }, backplane.Options(cancellationToken)), cancellationToken)).Count;
 
     public async Task<IReadOnlyList<State.RankedMember>> RankAsync(string ranking, int offset, int count, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(() => _client.RankAsync(new RankRequest { Ranking = ranking, Offset = offset, Count = count }, backplane.Options(cancellationToken)));
+        var response = await CallAsync(() => _client.RankAsync(new RankRequest { Ranking = ranking, Offset = offset, Count = count }, backplane.Options(cancellationToken)), cancellationToken);
         return [.. response.Members.Select(m => new State.RankedMember(m.Member, m.Score))];
     }
 
@@ -60,7 +60,7 @@ internal sealed class RemoteStateStore(EmbeddedBackplaneClient backplane, IEnume
         CommitResponse response;
         try
         {
-            response = await CallAsync(() => _client.CommitAsync(request, backplane.Options(cancellationToken)));
+            response = await CallAsync(() => _client.CommitAsync(request, backplane.Options(cancellationToken)), cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode == Parks.Rpc.StatusCode.Aborted)
         {
@@ -77,7 +77,7 @@ internal sealed class RemoteStateStore(EmbeddedBackplaneClient backplane, IEnume
 
     public async Task<IReadOnlyList<State.QueuedMessage>> PeekQueueAsync(string queue, int max, CancellationToken cancellationToken = default)
     {
-        var response = await CallAsync(() => _client.PeekQueueAsync(new PeekQueueRequest { Queue = queue, Max = max }, backplane.Options(cancellationToken)));
+        var response = await CallAsync(() => _client.PeekQueueAsync(new PeekQueueRequest { Queue = queue, Max = max }, backplane.Options(cancellationToken)), cancellationToken);
         return [.. response.Messages.Select(m => new State.QueuedMessage(m.Id, m.Body.Memory, m.Sequence))];
     }
 
@@ -86,17 +86,17 @@ internal sealed class RemoteStateStore(EmbeddedBackplaneClient backplane, IEnume
         if (ids.Count == 0) return;
         var request = new RemoveFromQueueRequest { Queue = queue };
         request.Ids.AddRange(ids);
-        await CallAsync(() => _client.RemoveFromQueueAsync(request, backplane.Options(cancellationToken)));
+        await CallAsync(() => _client.RemoveFromQueueAsync(request, backplane.Options(cancellationToken)), cancellationToken);
     }
 
     public async Task<long> CountQueueAsync(string queue, CancellationToken cancellationToken = default) =>
-        (await CallAsync(() => _client.CountQueueAsync(new CountQueueRequest { Queue = queue }, backplane.Options(cancellationToken)))).Count;
+        (await CallAsync(() => _client.CountQueueAsync(new CountQueueRequest { Queue = queue }, backplane.Options(cancellationToken)), cancellationToken)).Count;
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken = default)
     {
         try
         {
-            await CallAsync(() => _client.PingAsync(new PingRequest(), backplane.Options(cancellationToken)));
+            await CallAsync(() => _client.PingAsync(new PingRequest(), backplane.Options(cancellationToken)), cancellationToken);
             return true;
         }
         catch (StateStoreUnavailableException)
@@ -105,12 +105,20 @@ internal sealed class RemoteStateStore(EmbeddedBackplaneClient backplane, IEnume
         }
     }
 
-    /// <summary>Runs a call, turning "cannot reach the backplane" into the store's unavailable exception.</summary>
-    private static async Task<T> CallAsync<T>(Func<AsyncUnaryCall<T>> call)
+    /// <summary>
+    /// Runs a call, turning "cannot reach the backplane" into the store's unavailable exception, and a call the
+    /// caller cancelled into the OperationCanceledException every store throws then.
+    /// </summary>
+    private static async Task<T> CallAsync<T>(Func<AsyncUnaryCall<T>> call, CancellationToken cancellationToken)
     {
         try
         {
             return await call();
+        }
+        catch (RpcException e) when (e.StatusCode == Parks.Rpc.StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // A host stopping cancels its background loops' calls: that is their stop signal, not a store failure.
+            throw new OperationCanceledException(e.Status.Detail, e, cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode is Parks.Rpc.StatusCode.Unavailable or Parks.Rpc.StatusCode.DeadlineExceeded)
         {

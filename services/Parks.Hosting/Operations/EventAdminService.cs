@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Parks.Domain;
 using Parks.Hosting.Events;
 using Parks.Hosting.Security;
@@ -25,16 +26,20 @@ internal sealed class EventAdminImpl(EventTap tap, IServiceProvider services) : 
         DemandOperator(context);
         _ = Bus();
         using var listener = tap.Listen(request);
+        // A stopping process ends its tails (the follower sees the stream end) rather than holding its shutdown
+        // until the drain timeout.
+        var stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, stopping);
         // Headers now, so the caller knows the tail is open before the first event arrives.
         await context.WriteResponseHeadersAsync([]);
         try
         {
-            await foreach (var record in listener.Reader.ReadAllAsync(context.CancellationToken))
+            await foreach (var record in listener.Reader.ReadAllAsync(ended.Token))
                 await responseStream.WriteAsync(new TailEventsResponse { Event = record });
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (ended.IsCancellationRequested)
         {
-            // the operator stopped following
+            // the operator stopped following, or this process is stopping
         }
     }
 

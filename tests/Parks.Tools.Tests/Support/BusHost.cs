@@ -21,6 +21,7 @@ internal sealed class BusHost : IAsyncDisposable
     public const string InternalKey = "tools-tests-internal-key-0123456789abcdef";
 
     private readonly WebApplication _app;
+    private int _disposed;
 
     private BusHost(WebApplication app, string appId, int grpcPort)
     {
@@ -88,8 +89,10 @@ internal sealed class BusHost : IAsyncDisposable
         return path;
     }
 
+    /// <summary>Stops the host (once: a test may stop it early and dispose it again at the end).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _app.StopAsync();
         await _app.DisposeAsync();
     }

@@ -49,15 +49,19 @@ internal static class EventsCommands
                 readers.Add(PumpAsync(call, merged.Writer, endpoint.Name, stop.Token));
             }
             if (open == 0) throw new CliException("No service could be followed.");
+            // Once every followed stream has ended (the services stopped), nothing more can come: the loop below ends.
+            _ = Task.WhenAll(readers).ContinueWith(_ => merged.Writer.TryComplete(), TaskScheduler.Default);
             Console.Error.WriteLine($"parksctl: following {open} service{(open == 1 ? "" : "s")}{Describe(types, district)}; Ctrl-C to stop.");
             var seen = 0;
             await foreach (var record in merged.Reader.ReadAllAsync(stop.Token))
             {
                 Console.Out.WriteLine(json ? Formatter.Format(record) : Line(record));
                 Console.Out.Flush();
-                if (count is { } limit && ++seen >= limit) break;
+                if (count is { } limit && ++seen >= limit) return 0;
             }
-            return 0;
+            if (cancellationToken.IsCancellationRequested) return 0;
+            Console.Error.WriteLine("parksctl: every followed service stopped streaming; nothing is left to follow.");
+            return 1;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
