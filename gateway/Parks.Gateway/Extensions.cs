@@ -70,7 +70,7 @@ internal static class GatewayExtensions
         services.AddParksState(builder.Configuration);
         builder.AddParksEvents().AddFeedHandlers();
         services.AddHostedService<SharedFeedRelay>();
-        foreach (var source in DefaultOverviewSources()) services.AddSingleton(source);
+        AddOverviewSources(services);
 
         services.Configure<RpcServerOptions>(options =>
         {
@@ -131,20 +131,16 @@ internal static class GatewayExtensions
         foreach (var district in Parks.Domain.Zone.Districts) yield return "district-" + district.Id;
     }
 
-    /// <summary>What the overview asks each backend for.</summary>
-    private static IEnumerable<IOverviewSource> DefaultOverviewSources()
+    /// <summary>What the overview asks each backend for: one source per backend, each reading that backend's figures.</summary>
+    private static void AddOverviewSources(IServiceCollection services)
     {
-        var scienceCity = UnitCatalog.ScienceCity();
-        yield return new ReadinessSource("sciencecity", [scienceCity], () => new UnitsPart([scienceCity]));
+        services.AddSingleton<UnitFigures>();
+        services.AddSingleton<IOverviewSource, ScienceCitySource>();
         foreach (var district in Parks.Domain.Zone.Districts)
-        {
-            var section = UnitCatalog.District(district);
-            yield return new ReadinessSource("district-" + district.Id, [section], () => new UnitsPart([section]));
-        }
-        var parks = UnitCatalog.SeedParks();
-        yield return new ReadinessSource("branchparks", parks, () => new UnitsPart(parks));
-        yield return new ReadinessSource("talent", [], () => new TalentPart(new TalentSection()));
-        yield return new ReadinessSource("finance", [], () => new FinancePart(new FinanceSection()));
+            services.AddSingleton<IOverviewSource>(sp => new DistrictSource(district, sp.GetRequiredService<UnitFigures>()));
+        services.AddSingleton<IOverviewSource, BranchParksSource>();
+        services.AddSingleton<IOverviewSource, TalentSource>();
+        services.AddSingleton<IOverviewSource, FinanceSource>();
     }
 
     /// <summary>The live feed shows successful writes seen by this replica and units that stop or start answering.</summary>

@@ -89,4 +89,10 @@ internal sealed class OverviewOptions
     /// <summary>After a failed fetch, calls do not wait for that unit again for this long (they get it degraded).</summary>
     [Range(0, 3_600_000)]
     public int RetryFailedAfterMilliseconds { get; set; } = 3_000;
+
+    /// <summary>
+    /// Whether the units' figures include their synthetic demo data set (<c>Parks:Units:DemoData</c>, the local run
+    /// only); otherwise the overview counts real records only.
+    /// </summary>
+    public bool IncludeDemoData { get; set; }
 }

@@ -180,6 +180,8 @@ internal sealed class LocalRun(AppHostOptions options, Reporter reporter, string
             ["Parks:Hosting:ShutdownTimeoutSeconds"] = "5",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             ["Parks:Units:DemoData"] = options.DemoData ? "true" : "false",
+            // The dashboard then shows the demo records it loaded (flagged in the overview), not only the real ones.
+            ["Parks:Gateway:Overview:IncludeDemoData"] = options.DemoData ? "true" : "false",
         };
         if (!options.SingleProcess) settings["Parks:Hosting:ParentProcessId"] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         if (options.SingleProcess && !options.Verbose) settings["Logging:LogLevel:Default"] = "Warning";

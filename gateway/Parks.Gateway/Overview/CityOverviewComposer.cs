@@ -69,7 +69,9 @@ internal sealed class CityOverviewComposer
         var unitDeadline = now + TimeSpan.FromMilliseconds(_options.UnitTimeoutMilliseconds);
         var waitUntil = callerDeadline == DateTime.MaxValue ? unitDeadline : new DateTimeOffset(DateTime.SpecifyKind(callerDeadline, DateTimeKind.Utc)) is var d && d < unitDeadline ? d : unitDeadline;
         var parts = await Task.WhenAll(_sources.Select(s => GetAsync(s, now, waitUntil, cancellationToken)));
-        return Compose(parts, _zone.Scorecard, _time.GetUtcNow());
+        var overview = Compose(parts, _zone.Scorecard, _time.GetUtcNow());
+        overview.IncludesDemoData = _options.IncludeDemoData;
+        return overview;
     }
 
     private async Task<SourceView> GetAsync(IOverviewSource source, DateTimeOffset now, DateTimeOffset waitUntil, CancellationToken cancellationToken)
@@ -193,8 +195,13 @@ internal sealed class CityOverviewComposer
         if (counted.Length > 0) totals.EnterpriseCount = counted.Sum(u => u.EnterpriseCount);
         totals.Tiers.AddRange(reporting.SelectMany(u => u.Tiers).GroupBy(t => t.Tier).OrderBy(g => g.Key)
             .Select(g => new TierCount { Tier = g.Key, Count = g.Sum(t => t.Count) }));
-        totals.Pipeline.AddRange(reporting.SelectMany(u => u.Pipeline).GroupBy(s => s.Stage)
-            .Select(g => new StageCount { Stage = g.Key, Count = g.Sum(s => s.Count), AmountFen = g.Sum(s => s.AmountFen) }));
+        foreach (var stage in reporting.SelectMany(u => u.Pipeline).GroupBy(s => s.Stage))
+        {
+            var total = new StageCount { Stage = stage.Key, Count = stage.Sum(s => s.Count) };
+            // An amount only when every unit gave one: a partial sum would pass for the whole.
+            if (stage.All(s => s.HasAmountFen)) total.AmountFen = stage.Sum(s => s.AmountFen);
+            totals.Pipeline.Add(total);
+        }
         return totals;
     }
 

@@ -1,9 +1,17 @@
-using Grpc.Health.V1;
+using Microsoft.Extensions.Options;
+using Parks.BranchParks.V1;
 using Parks.Domain;
+using Parks.Finance.V1;
+using Parks.Gateway.Domain;
 using Parks.Gateway.Proxy;
 using Parks.Gateway.V1;
-using UnitKind = Parks.Gateway.V1.UnitKind;
 using Parks.Rpc;
+using Parks.ScienceCity.V1;
+using Parks.Talent.V1;
+using Parks.Units.V1;
+using GatewayStageCount = Parks.Gateway.V1.StageCount;
+using GatewayTierCount = Parks.Gateway.V1.TierCount;
+using UnitKind = Parks.Gateway.V1.UnitKind;
 
 namespace Parks.Gateway.Overview;
 
@@ -68,21 +76,236 @@ internal static class UnitCatalog
 }
 
 /// <summary>
-/// A source that only learns whether the backend is ready (grpc.health.v1 "readiness"): its sections carry no
-/// figures. Used for backends whose figure-giving RPCs the gateway does not read yet.
+/// Reads a district's or branch park's figures from the units' services (parks.units.v1), all calls of one fetch in
+/// parallel under the fetch's deadline: enterprises and the tier ladder (GetTierCounts), the project funnel
+/// (GetPipelineCounts), and indicators against targets (IndicatorService definitions, targets and actuals).
 /// </summary>
-internal sealed class ReadinessSource(string backend, IReadOnlyList<UnitSection> placeholders, Func<OverviewPart> part) : IOverviewSource
+internal sealed class UnitFigures(IOptions<GatewayOptions> options, TimeProvider time)
 {
-    public string Backend { get; } = backend;
+    /// <summary>Days are the zone's (UTC+8): a period ends at the zone's midnight.</summary>
+    private static readonly TimeSpan ZoneOffset = TimeSpan.FromHours(8);
 
-    public IReadOnlyList<UnitSection> Placeholders { get; } = placeholders;
+    private const int PageSize = 1000;
 
-    public async Task<OverviewPart> FetchAsync(Backend target, CallOptions options)
+    public bool IncludesDemoData => options.Value.Overview.IncludeDemoData;
+
+    private DataSet DataSet => IncludesDemoData ? DataSet.Unspecified : DataSet.Real;
+
+    public async Task<UnitSection> ReadAsync(RpcChannel channel, UnitSection section, CallOptions call)
     {
-        var client = new Health.HealthClient(target.Channel);
-        var response = await client.CheckAsync(new HealthCheckRequest { Service = "readiness" }, options);
-        if (response.Status != HealthCheckResponse.Types.ServingStatus.Serving)
-            throw new RpcException(new Status(StatusCode.Unavailable, $"{Backend} is not ready ({response.Status})."));
-        return part();
+        var unit = section.Unit;
+        var tiers = new EnterpriseService.EnterpriseServiceClient(channel).GetTierCountsAsync(new GetTierCountsRequest { Parent = unit, DataSet = DataSet }, call).ResponseAsync;
+        var pipeline = new InvestmentProjectService.InvestmentProjectServiceClient(channel).GetPipelineCountsAsync(new GetPipelineCountsRequest { Parent = unit, DataSet = DataSet }, call).ResponseAsync;
+        var indicators = ReadIndicatorsAsync(channel, unit, call);
+        await Task.WhenAll(tiers, pipeline, indicators);
+
+        var figures = section.Clone();
+        figures.EnterpriseCount = tiers.Result.EnterpriseCount;
+        figures.Tiers.AddRange(tiers.Result.Tiers.Select(t => new GatewayTierCount { Tier = t.Tier, Count = t.Count }));
+        figures.Pipeline.AddRange(pipeline.Result.Stages.Select(s => new GatewayStageCount { Stage = StageId(s.Stage), Count = s.Count }));
+        figures.Indicators.AddRange(indicators.Result);
+        return figures;
+    }
+
+    /// <summary>The stage ids of the units' funnel (意向 → 签约 → 落地 → 开工 → 投产, or dropped).</summary>
+    public static string StageId(ProjectStage stage) => stage switch
+    {
+        ProjectStage.Lead => "lead",
+        ProjectStage.Signed => "signed",
+        ProjectStage.Landed => "landed",
+        ProjectStage.ConstructionStarted => "construction-started",
+        ProjectStage.InProduction => "in-production",
+        ProjectStage.Dropped => "dropped",
+        _ => stage.ToString(),
+    };
+
+    private async Task<IReadOnlyList<IndicatorProgress>> ReadIndicatorsAsync(RpcChannel channel, string unit, CallOptions call)
+    {
+        var client = new IndicatorService.IndicatorServiceClient(channel);
+        var definitions = ListDefinitionsAsync(client, unit, call);
+        var targets = ListObservationsAsync(client, unit, ObservationKind.Target, call);
+        var actuals = ListObservationsAsync(client, unit, ObservationKind.Actual, call);
+        await Task.WhenAll(definitions, targets, actuals);
+
+        var today = DateOnly.FromDateTime(time.GetUtcNow().ToOffset(ZoneOffset).DateTime);
+        var standings = IndicatorProgressRules.Compute(
+            definitions.Result.Select(d => new IndicatorInfo(d.Id, d.NameZh, d.NameEn, d.UnitOfMeasure, d.Scope)),
+            targets.Result.Select(ValueOf), actuals.Result.Select(ValueOf), today);
+        return [.. standings.Select(s => ToProto(unit, s))];
+    }
+
+    private static IndicatorProgress ToProto(string unit, IndicatorStanding s)
+    {
+        var progress = new IndicatorProgress
+        {
+            Indicator = $"{unit}/indicators/{s.Info.Id}",
+            NameZh = s.Info.NameZh,
+            NameEn = s.Info.NameEn,
+            Period = s.TargetPeriod,
+            UnitOfMeasure = s.Info.UnitOfMeasure,
+            Target = s.Target,
+            BehindTarget = s.BehindTarget,
+            Breakdown = s.Breakdown,
+            Scope = s.Info.Scope,
+        };
+        // Absent when the unit reported no actual of the target's period length: never shown as zero.
+        if (s.Actual is { } actual) progress.Actual = actual;
+        if (s.ActualPeriod is { } period) progress.ActualPeriod = period;
+        if (s.CompletionPercent is { } completion) progress.CompletionPercent = completion;
+        return progress;
+    }
+
+    private static IndicatorValue ValueOf(Observation o) =>
+        new(o.Indicator, o.Breakdown, o.Period, o.ValueCase == Observation.ValueOneofCase.AmountFen ? o.AmountFen : o.Quantity);
+
+    private static async Task<List<IndicatorDefinition>> ListDefinitionsAsync(IndicatorService.IndicatorServiceClient client, string unit, CallOptions call)
+    {
+        var all = new List<IndicatorDefinition>();
+        var token = "";
+        do
+        {
+            var page = await client.ListIndicatorDefinitionsAsync(new ListIndicatorDefinitionsRequest { Parent = unit, PageSize = PageSize, PageToken = token }, call);
+            all.AddRange(page.Definitions);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return all;
+    }
+
+    private async Task<List<Observation>> ListObservationsAsync(IndicatorService.IndicatorServiceClient client, string unit, ObservationKind kind, CallOptions call)
+    {
+        var all = new List<Observation>();
+        var token = "";
+        do
+        {
+            var page = await client.ListObservationsAsync(new ListObservationsRequest { Parent = unit, Kind = kind, PageSize = PageSize, PageToken = token, DataSet = DataSet }, call);
+            all.AddRange(page.Observations);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+        return all;
+    }
+}
+
+/// <summary>One district instance (<c>Parks:Services:district-{id}</c>): its own section with its figures.</summary>
+internal sealed class DistrictSource(DistrictInfo district, UnitFigures figures) : IOverviewSource
+{
+    private readonly UnitSection _section = UnitCatalog.District(district);
+
+    public string Backend { get; } = "district-" + district.Id;
+
+    public IReadOnlyList<UnitSection> Placeholders => [_section];
+
+    public async Task<OverviewPart> FetchAsync(Backend backend, CallOptions options) =>
+        new UnitsPart([await figures.ReadAsync(backend.Channel, _section, options)]);
+}
+
+/// <summary>
+/// The branch-parks service: one section per park it lists (ListBranchParks, so parks an operator added appear), each
+/// with its figures. A park of the documents the service does not list keeps its section, without figures.
+/// </summary>
+internal sealed class BranchParksSource(UnitFigures figures) : IOverviewSource
+{
+    public string Backend => "branchparks";
+
+    public IReadOnlyList<UnitSection> Placeholders { get; } = UnitCatalog.SeedParks();
+
+    public async Task<OverviewPart> FetchAsync(Backend backend, CallOptions options)
+    {
+        var client = new BranchParkService.BranchParkServiceClient(backend.Channel);
+        var parks = new List<BranchPark>();
+        var token = "";
+        do
+        {
+            var page = await client.ListBranchParksAsync(new ListBranchParksRequest { PageSize = 100, PageToken = token }, options);
+            parks.AddRange(page.BranchParks);
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        var listed = await Task.WhenAll(parks.Select(p => figures.ReadAsync(backend.Channel, new UnitSection
+        {
+            Unit = p.Name,
+            Kind = UnitKind.BranchPark,
+            DisplayNameZh = p.NameZh,
+            DisplayNameEn = string.IsNullOrEmpty(p.NameEn) ? p.NameZh : p.NameEn,
+        }, options)));
+        var names = listed.Select(s => s.Unit).ToHashSet(StringComparer.Ordinal);
+        return new UnitsPart([.. Placeholders.Where(p => !names.Contains(p.Unit)).Concat(listed).OrderBy(s => s.Unit, StringComparer.Ordinal)]);
+    }
+}
+
+/// <summary>The Science City: platforms, research projects (their lists' total_size) and the technology-contract turnover.</summary>
+internal sealed class ScienceCitySource : IOverviewSource
+{
+    private readonly UnitSection _section = UnitCatalog.ScienceCity();
+
+    public string Backend => "sciencecity";
+
+    public IReadOnlyList<UnitSection> Placeholders => [_section];
+
+    public async Task<OverviewPart> FetchAsync(Backend backend, CallOptions options)
+    {
+        var platforms = new PlatformService.PlatformServiceClient(backend.Channel).ListPlatformsAsync(new ListPlatformsRequest { PageSize = 1 }, options).ResponseAsync;
+        var projects = new ResearchProjectService.ResearchProjectServiceClient(backend.Channel).ListResearchProjectsAsync(new ListResearchProjectsRequest { PageSize = 1 }, options).ResponseAsync;
+        var turnover = new TechContractService.TechContractServiceClient(backend.Channel).GetTechContractTurnoverAsync(new GetTechContractTurnoverRequest(), options).ResponseAsync;
+        await Task.WhenAll(platforms, projects, turnover);
+        var section = _section.Clone();
+        section.PlatformCount = platforms.Result.TotalSize;
+        section.ResearchProjectCount = projects.Result.TotalSize;
+        section.TechContractTurnoverFen = turnover.Result.TotalFen;
+        return new UnitsPart([section]);
+    }
+}
+
+/// <summary>Talent: talents registered (GetTalentStatistics) and open and overdue service requests (GetServiceRequestStatistics).</summary>
+internal sealed class TalentSource : IOverviewSource
+{
+    public string Backend => "talent";
+
+    public IReadOnlyList<UnitSection> Placeholders => [];
+
+    public async Task<OverviewPart> FetchAsync(Backend backend, CallOptions options)
+    {
+        var talents = new TalentService.TalentServiceClient(backend.Channel).GetTalentStatisticsAsync(new GetTalentStatisticsRequest(), options).ResponseAsync;
+        var requests = new ServiceRequestService.ServiceRequestServiceClient(backend.Channel).GetServiceRequestStatisticsAsync(new GetServiceRequestStatisticsRequest(), options).ResponseAsync;
+        await Task.WhenAll(talents, requests);
+        return new TalentPart(new TalentSection
+        {
+            TalentCount = talents.Result.TalentCount,
+            OpenServiceRequests = requests.Result.OpenCount,
+            OverdueServiceRequests = requests.Result.OverdueCount,
+        });
+    }
+}
+
+/// <summary>Finance: innovation-points loans granted (创新积分贷, GetLoanStatistics) and payouts paid and pending (GetPayoutStatistics).</summary>
+internal sealed class FinanceSource : IOverviewSource
+{
+    /// <summary>The 创新积分贷 product of the finance catalogue (loan-products.json, 000:57).</summary>
+    public const string InnovationPointsLoan = "loanProducts/innovation-points-loan";
+
+    public string Backend => "finance";
+
+    public IReadOnlyList<UnitSection> Placeholders => [];
+
+    public async Task<OverviewPart> FetchAsync(Backend backend, CallOptions options)
+    {
+        var loans = new LoanService.LoanServiceClient(backend.Channel).GetLoanStatisticsAsync(new GetLoanStatisticsRequest(), options).ResponseAsync;
+        var payouts = new PayoutService.PayoutServiceClient(backend.Channel).GetPayoutStatisticsAsync(new GetPayoutStatisticsRequest(), options).ResponseAsync;
+        await Task.WhenAll(loans, payouts);
+        var section = new FinanceSection
+        {
+            PayoutsPaidCount = payouts.Result.PaidCount,
+            PayoutsPaidFen = payouts.Result.PaidFen,
+            PayoutsPendingCount = payouts.Result.PendingCount,
+        };
+        // A catalogue without the product gives no loan figures (absent, not zero).
+        if (loans.Result.Products.FirstOrDefault(p => p.Product == InnovationPointsLoan) is { } points)
+        {
+            section.InnovationPointsLoanCount = points.GrantedCount;
+            section.InnovationPointsLoanFen = points.CreditLineFen;
+        }
+        return new FinancePart(section);
     }
 }

@@ -20,6 +20,16 @@ const FRESHNESS_LABEL = {
   FRESHNESS_DEGRADED: ['未响应', 'degraded', 'degraded'],
   FRESHNESS_UNAVAILABLE: ['暂无数据', 'no figures', 'unavailable'],
 };
+// The units' investment-project funnel, in order (意向 → 签约 → 落地 → 开工 → 投产); dropped projects are not in the funnel.
+const STAGE_ORDER = ['lead', 'signed', 'landed', 'construction-started', 'in-production'];
+const STAGE_LABEL = {
+  lead: ['意向', 'Lead'],
+  signed: ['签约', 'Signed'],
+  landed: ['落地', 'Landed'],
+  'construction-started': ['开工', 'Construction'],
+  'in-production': ['投产', 'In production'],
+  dropped: ['终止', 'Dropped'],
+};
 const QUALIFIER = { QUALIFIER_GT: '>', QUALIFIER_GTE: '≥', QUALIFIER_LT: '<', QUALIFIER_LTE: '≤', QUALIFIER_APPROX_MORE: '>≈', QUALIFIER_APPROX: '≈' };
 
 const state = { overview: null, indicators: [], profile: null, charts: {}, refreshTimer: null, pending: null, feedIds: new Set() };
@@ -242,13 +252,19 @@ function renderFunnel(overview) {
     $('#funnel-note').innerHTML = t('各单位暂无项目数据', 'No project figures from the units yet');
     return;
   }
+  const count = (id) => Number(stages.find((s) => s.stage === id)?.count ?? 0);
   chart('funnel')?.setOption({
     tooltip: { trigger: 'item' },
-    series: [{ type: 'funnel', sort: 'descending', top: 10, bottom: 10, label: { formatter: '{b}: {c}' },
-      data: stages.map((s) => ({ name: s.stage, value: Number(s.count ?? 0) })) }],
+    series: [{ type: 'funnel', sort: 'none', top: 10, bottom: 10, label: { formatter: '{b}: {c}' },
+      data: STAGE_ORDER.map((id) => ({ name: label(...(STAGE_LABEL[id] ?? [id, id])), value: count(id) })) }],
   }, true);
   const totals = overview.totals;
-  $('#funnel-note').innerHTML = totals.complete ? '' : t(`仅含 ${totals.unitsReporting}/${totals.unitsTotal} 个数据最新的单位`, `Current units only: ${totals.unitsReporting} of ${totals.unitsTotal}`);
+  const dropped = stages.find((s) => s.stage === 'dropped');
+  $('#funnel-note').innerHTML = [
+    `<span id="funnel-counts">${STAGE_ORDER.map((id) => `${t(...(STAGE_LABEL[id] ?? [id, id]))} <b data-stage="${esc(id)}">${count(id)}</b>`).join(' → ')}</span>`,
+    Number(dropped?.count ?? 0) > 0 ? t(`终止 ${dropped.count} 个`, `${dropped.count} dropped`) : '',
+    totals.complete ? '' : t(`仅含 ${totals.unitsReporting}/${totals.unitsTotal} 个数据最新的单位`, `Current units only: ${totals.unitsReporting} of ${totals.unitsTotal}`),
+  ].filter(Boolean).join(' · ');
   void node;
 }
 
@@ -264,6 +280,13 @@ function renderFinanceTalent(overview) {
     cell(t('创新积分贷金额', 'Loan amount'), wan(f.innovationPointsLoanFen), f.status),
     cell(t('政策兑现(笔)', 'Payouts made'), count(f.payoutsPaidCount), f.status),
     cell(t('兑现金额', 'Paid'), wan(f.payoutsPaidFen), f.status),
+    cell(t('待兑现(笔)', 'Payouts pending'), count(f.payoutsPendingCount), f.status),
+  ].join('');
+  const sc = (overview.units ?? []).find((u) => u.kind === 'UNIT_KIND_SCIENCE_CITY') ?? {};
+  $('#science-city').innerHTML = [
+    cell(t('科研平台', 'Platforms'), count(sc.platformCount), sc.status),
+    cell(t('科研项目', 'Research projects'), count(sc.researchProjectCount), sc.status),
+    cell(t('技术合同成交额', 'Tech-contract turnover'), sc.techContractTurnoverFen != null ? formatValue(Number(sc.techContractTurnoverFen), 'fen') : DASH, sc.status),
   ].join('');
   const talent = overview.talent ?? {};
   $('#talent').innerHTML = [
@@ -302,6 +325,38 @@ function renderTrends() {
   }
 }
 
+function renderUnitIndicators(overview) {
+  // Targets without a reported actual are counted, not listed (a park's host area alone has dozens).
+  const rows = [];
+  let withoutActual = 0;
+  for (const u of overview.units ?? []) {
+    for (const i of u.indicators ?? []) {
+      if (i.actual != null) rows.push({ u, i });
+      else withoutActual++;
+    }
+  }
+  $('#unit-indicators tbody').innerHTML = rows.map(({ u, i }) => {
+    const freshness = u.status?.freshness ?? 'FRESHNESS_UNAVAILABLE';
+    const name = `${t(i.nameZh, i.nameEn)}${i.breakdown ? ` (${esc(i.breakdown)})` : ''}${i.scope ? ` <span class="meta">${t('口径', 'scope')} ${esc(i.scope)}</span>` : ''}`;
+    const actual = i.actual != null ? `${formatValue(i.actual, i.unitOfMeasure)} <span class="meta">${esc(i.actualPeriod)}</span>` : DASH;
+    const pace = i.actual == null ? DASH
+      : i.behindTarget ? `<span class="pill behind">${t('落后', 'behind')}</span>` : `<span class="pill on-track">${t('正常', 'on track')}</span>`;
+    return `<tr class="${FRESHNESS_LABEL[freshness][2]}" data-indicator="${esc(i.indicator)}${i.breakdown ? `/${esc(i.breakdown)}` : ''}" data-freshness="${esc(freshness)}">
+      <td>${t(u.displayNameZh, u.displayNameEn)}</td>
+      <td>${name}</td>
+      <td class="num actual">${actual}</td>
+      <td class="num target">${formatValue(i.target, i.unitOfMeasure)} <span class="meta">${esc(i.period)}</span></td>
+      <td class="num completion">${i.completionPercent != null ? `${i.completionPercent}%` : DASH}</td>
+      <td>${pace}</td>
+    </tr>`;
+  }).join('');
+  $('#unit-indicators-note').innerHTML = [
+    rows.length || withoutActual ? '' : t('各单位暂未设定指标目标', 'No unit has set an indicator target yet'),
+    withoutActual ? t(`另有 ${withoutActual} 项目标暂无对应实际值`, `${withoutActual} more targets have no reported actual yet`) : '',
+    overview.includesDemoData ? t('各单位数据含演示数据', 'Unit figures include demo data') : '',
+  ].filter(Boolean).join(' · ');
+}
+
 function renderOverview(overview) {
   state.overview = overview;
   $('#as-of').innerHTML = t(`更新于 ${time(overview.composeTime)}`, `updated ${time(overview.composeTime)}`);
@@ -312,6 +367,7 @@ function renderOverview(overview) {
   renderPyramid(overview);
   renderFunnel(overview);
   renderFinanceTalent(overview);
+  renderUnitIndicators(overview);
 }
 
 // ---------- live feed ----------

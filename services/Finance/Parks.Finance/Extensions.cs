@@ -38,6 +38,7 @@ internal static class Extensions
         services.AddSingleton<FundStore>();
         services.AddSingleton<PayoutStore>();
         services.AddSingleton<LoanStore>();
+        services.AddSingleton<FinanceStatistics>();
         services.AddSingleton<ISeeder, InstitutionSeeder>();
         services.AddSingleton<ISeeder, FundSeeder>();
         services.AddHostedService<SeedService>();

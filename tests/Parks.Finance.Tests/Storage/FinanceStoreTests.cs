@@ -312,6 +312,46 @@ public abstract class FinanceStoreTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Statistics_follow_loans_granted_and_payouts_paid_or_pending_in_the_same_commits()
+    {
+        // Differences, because the Redis variant shares one store with the other tests (run one after another).
+        var statistics = new FinanceStatistics(Store, Seed);
+        var loansBefore = (await statistics.LoansAsync(default)).Single(p => p.Product.Id == "innovation-points-loan");
+        var payoutsBefore = await statistics.PayoutsAsync(default);
+
+        var (uscc, bank) = await BorrowerAsync();
+        var granted = await PointsLoanAsync(uscc, bank, 300);
+        var submitted = (await statistics.LoansAsync(default)).Single(p => p.Product.Id == "innovation-points-loan");
+        await _loans.ApproveAsync(Caller.Zone, granted.Value.Name, Fen.FromWan(250), "credit committee", null, default);
+        await _loans.DisburseAsync(Caller.Zone, granted.Value.Name, Fen.FromWan(100), new DateOnly(2022, 1, 5), "D-1", null, default);
+        var (other, otherBank) = await BorrowerAsync();
+        var declined = await PointsLoanAsync(other, otherBank, 100);
+        await _loans.DeclineAsync(Caller.Zone, declined.Value.Name, "insufficient points history", null, default);
+        var loansAfter = (await statistics.LoansAsync(default)).Single(p => p.Product.Id == "innovation-points-loan");
+
+        var manager = await FundManagerAsync();
+        var investee = await TechSmeAsync(Lingshui);
+        var paid = await ApplyEquityAsync(Caller.Zone, manager, investee, 2000, TestIds.New("deal"));
+        var rejected = await ApplyEquityAsync(Caller.Zone, manager, investee, 800, TestIds.New("deal"));
+        var waiting = await ApplyEquityAsync(Caller.Zone, manager, investee, 800, TestIds.New("deal"));
+        var applied = await statistics.PayoutsAsync(default);
+        await _payouts.StartReviewAsync(Caller.Zone, paid.Value.Name, "complete", null, default);
+        await _payouts.ApproveAsync(Caller.Zone, paid.Value.Name, null, default);
+        await _payouts.PayAsync(Caller.Zone, paid.Value.Name, "TREASURY-1", null, default);
+        await _payouts.RejectAsync(Caller.Zone, rejected.Value.Name, "bank receipt missing", null, default);
+        var payoutsAfter = await statistics.PayoutsAsync(default);
+
+        Assert.Equal((0L, 0L), (submitted.Count - loansBefore.Count, submitted.CreditLineFen - loansBefore.CreditLineFen));
+        // One loan granted a 250万 credit line (drawing on it changes nothing); the declined one is not counted.
+        Assert.Equal((1L, Wan(250)), (loansAfter.Count - loansBefore.Count, loansAfter.CreditLineFen - loansBefore.CreditLineFen));
+        Assert.Equal(3, applied.PendingCount - payoutsBefore.PendingCount);
+        Assert.Equal(0, applied.PaidCount - payoutsBefore.PaidCount);
+        // 002:237-239: the 2000万 deal pays 45万 (see above); the rejected one leaves, the waiting one stays pending.
+        Assert.Equal((1L, Wan(45), 1L), (payoutsAfter.PaidCount - payoutsBefore.PaidCount, payoutsAfter.PaidFen - payoutsBefore.PaidFen, payoutsAfter.PendingCount - payoutsBefore.PendingCount));
+        Assert.NotNull(waiting.Value.Name);
+    }
+
+    [Fact]
     public async Task An_ineligible_enterprise_cannot_file_and_a_district_files_only_for_its_own()
     {
         var (uscc, bank) = await BorrowerAsync();

@@ -148,6 +148,38 @@ public abstract class TalentStoreTests : StoreTestBase
     }
 
     [Fact]
+    public async Task Statistics_count_open_requests_and_those_past_due_whether_flagged_or_not()
+    {
+        // Far beyond the other tests' requests (the Redis variant shares one store): those are all past due already,
+        // so the differences below are this test's own.
+        _clock.Now = new DateTimeOffset(2090, 1, 1, 9, 0, 0, TimeSpan.Zero);
+        var talentsBefore = await _talents.CountAsync(default);
+        var before = await _requests.StatisticsAsync(default);
+        var talent = await TalentAsync(await RegisteredAsync(Lingshui));
+        var quick = await _requests.CreateAsync(Caller.Zone, null, talent, "elderly-care-medical", "hospital referral", "desk", null, default);
+        var closed = await _requests.CreateAsync(Caller.Zone, null, talent, "hukou", "household registration", "desk", null, default);
+        var slow = Seed.ServiceTypes.Where(t => t.Sla > Seed.GetServiceType("elderly-care-medical").Sla).MaxBy(t => t.Sla)!;
+        await _requests.CreateAsync(Caller.Zone, null, talent, slow.Id, "still in time", "desk", null, default);
+        await _requests.RejectAsync(Caller.Zone, closed.Value.Name, "desk", "already registered", null, default);
+
+        var fresh = await _requests.StatisticsAsync(default);
+        _clock.Advance(Seed.GetServiceType("elderly-care-medical").Sla + TimeSpan.FromMinutes(1));
+        var pastDue = await _requests.StatisticsAsync(default);
+        await _requests.DetectOverdueAsync(1000, default);
+        var flagged = await _requests.StatisticsAsync(default);
+        await _requests.AcceptAsync(Caller.Zone, quick.Value.Name, "desk", null, null, default);
+        await _requests.StartAsync(Caller.Zone, quick.Value.Name, "hospital", null, null, default);
+        await _requests.FulfilAsync(Caller.Zone, quick.Value.Name, "desk", null, null, default);
+        var fulfilled = await _requests.StatisticsAsync(default);
+
+        Assert.Equal(1, await _talents.CountAsync(default) - talentsBefore);
+        Assert.Equal((2L, 0L), (fresh.Open - before.Open, fresh.Overdue - before.Overdue));
+        Assert.Equal((2L, 1L), (pastDue.Open - before.Open, pastDue.Overdue - before.Overdue));
+        Assert.Equal((2L, 1L), (flagged.Open - before.Open, flagged.Overdue - before.Overdue));
+        Assert.Equal((1L, 0L), (fulfilled.Open - before.Open, fulfilled.Overdue - before.Overdue));
+    }
+
+    [Fact]
     public async Task A_request_closed_in_time_is_never_flagged()
     {
         var talent = await TalentAsync(await RegisteredAsync(Lingshui));

@@ -67,6 +67,36 @@ public sealed class DistrictServiceTests
     }
 
     [Fact]
+    public async Task Tier_counts_give_every_rung_of_the_ladder_and_the_enterprise_count_from_the_indexes()
+    {
+        var zone = new Zone();
+        await using var host = await UnitsHost.DistrictAsync(zone, "lingshui");
+        var client = new EnterpriseService.EnterpriseServiceClient(host.Channel);
+        async Task<Enterprise> CertifyAsync(Enterprise enterprise, Tier tier, int daysAgo) => (await client.CertifyEnterpriseTierAsync(new CertifyEnterpriseTierRequest
+        {
+            Parent = enterprise.Name, Tier = tier, Authority = "大连市科学技术局", AuthorityLevel = AuthorityLevel.Municipal, ValidFrom = DaysAgo(daysAgo), Etag = enterprise.Etag,
+        }, Lingshui)).Enterprise;
+
+        var sme = (await client.CreateEnterpriseAsync(new CreateEnterpriseRequest { Parent = "districts/lingshui", Enterprise = NewEnterprise() }, Lingshui)).Enterprise;
+        var climber = (await client.CreateEnterpriseAsync(new CreateEnterpriseRequest { Parent = "districts/lingshui", Enterprise = NewEnterprise() }, Lingshui)).Enterprise;
+        await client.CreateEnterpriseAsync(new CreateEnterpriseRequest { Parent = "districts/lingshui", Enterprise = NewEnterprise() }, Lingshui);
+        await CertifyAsync(sme, Tier.TechSme, 30);
+        var highTech = await CertifyAsync(await CertifyAsync(climber, Tier.TechSme, 60), Tier.HighTech, 10);
+
+        var counts = await client.GetTierCountsAsync(new GetTierCountsRequest { Parent = "districts/lingshui" }, Zone.Dashboard);
+        var demo = await client.GetTierCountsAsync(new GetTierCountsRequest { Parent = "districts/lingshui", DataSet = DataSet.Demo }, Zone.Dashboard);
+        await Fails(() => client.GetTierCountsAsync(new GetTierCountsRequest { Parent = "districts/longtou" }, Zone.Dashboard).ResponseAsync, StatusCode.FailedPrecondition);
+
+        Assert.Equal(Tier.HighTech, highTech.Tier);
+        Assert.Equal(3, counts.EnterpriseCount);
+        Assert.Equal([Tier.TechSme, Tier.HighTech, Tier.Eaglet, Tier.Gazelle, Tier.Unicorn, Tier.Leader, Tier.Listed], counts.Tiers.Select(t => t.Tier));
+        Assert.Equal([1L, 1, 0, 0, 0, 0, 0], counts.Tiers.Select(t => t.Count));
+        Assert.Equal(0, demo.EnterpriseCount);
+        Assert.All(demo.Tiers, t => Assert.Equal(0, t.Count));
+        Assert.Empty(host.Errors.Entries);
+    }
+
+    [Fact]
     public async Task Bad_input_gets_the_precise_status_and_field_reason()
     {
         var zone = new Zone();

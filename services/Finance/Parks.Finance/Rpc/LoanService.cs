@@ -9,7 +9,7 @@ using V1 = Parks.Finance.V1;
 namespace Parks.Finance.Rpc;
 
 /// <summary>parks.finance.v1.LoanService: maps requests to <see cref="LoanStore"/>.</summary>
-internal sealed class LoanService(LoanStore loans, FinanceSeed seed) : V1.LoanService.LoanServiceBase
+internal sealed class LoanService(LoanStore loans, FinanceSeed seed, FinanceStatistics statistics) : V1.LoanService.LoanServiceBase
 {
     public override Task<V1.GetLoanProductResponse> GetLoanProduct(V1.GetLoanProductRequest request, ServerCallContext context)
     {
@@ -23,6 +23,19 @@ internal sealed class LoanService(LoanStore loans, FinanceSeed seed) : V1.LoanSe
         var response = new V1.ListLoanProductsResponse();
         response.LoanProducts.AddRange(seed.LoanProducts.Select(p => p.ToProto()));
         return Task.FromResult(response);
+    }
+
+    public override async Task<V1.GetLoanStatisticsResponse> GetLoanStatistics(V1.GetLoanStatisticsRequest request, ServerCallContext context)
+    {
+        context.Access(write: false);
+        var response = new V1.GetLoanStatisticsResponse();
+        response.Products.AddRange((await statistics.LoansAsync(context.CancellationToken)).Select(p => new V1.LoanProductStatistics
+        {
+            Product = LoanProduct.NameOf(p.Product.Id),
+            GrantedCount = p.Count,
+            CreditLineFen = p.CreditLineFen,
+        }));
+        return response;
     }
 
     public override async Task<V1.GetLoanApplicationResponse> GetLoanApplication(V1.GetLoanApplicationRequest request, ServerCallContext context) =>

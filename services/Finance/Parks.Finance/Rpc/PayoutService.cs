@@ -9,7 +9,7 @@ using V1 = Parks.Finance.V1;
 namespace Parks.Finance.Rpc;
 
 /// <summary>parks.finance.v1.PayoutService: maps requests to <see cref="PayoutStore"/> and the policy catalogue.</summary>
-internal sealed class PayoutService(PayoutStore payouts, PolicyCatalogue catalogue) : V1.PayoutService.PayoutServiceBase
+internal sealed class PayoutService(PayoutStore payouts, PolicyCatalogue catalogue, FinanceStatistics statistics) : V1.PayoutService.PayoutServiceBase
 {
     public override Task<V1.GetPolicyResponse> GetPolicy(V1.GetPolicyRequest request, ServerCallContext context)
     {
@@ -69,6 +69,13 @@ internal sealed class PayoutService(PayoutStore payouts, PolicyCatalogue catalog
 
     public override async Task<V1.ReleasePayoutBudgetHoldResponse> ReleasePayoutBudgetHold(V1.ReleasePayoutBudgetHoldRequest request, ServerCallContext context) =>
         new() { Payout = (await payouts.ReleaseFromBudgetHoldAsync(context.Access(write: true), request.Name, request.Etag.NullIfEmpty(), context.CancellationToken)).ToProto() };
+
+    public override async Task<V1.GetPayoutStatisticsResponse> GetPayoutStatistics(V1.GetPayoutStatisticsRequest request, ServerCallContext context)
+    {
+        context.Access(write: false);
+        var (paidCount, paidFen, pending) = await statistics.PayoutsAsync(context.CancellationToken);
+        return new V1.GetPayoutStatisticsResponse { PaidCount = paidCount, PaidFen = paidFen, PendingCount = pending };
+    }
 
     public override async Task<V1.VerifyPayoutComputationResponse> VerifyPayoutComputation(V1.VerifyPayoutComputationRequest request, ServerCallContext context)
     {

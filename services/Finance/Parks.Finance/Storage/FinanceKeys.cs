@@ -30,6 +30,12 @@ internal static class FinanceKeys
     public static readonly string Payouts = Index("payouts");
     public static string PayoutsOfPolicy(string policyId) => Index($"payouts-policy:{policyId}");
     public static string PayoutsOfSubject(string uscc) => Index($"payouts-subject:{uscc}");
+    /// <summary>Loans granted a credit line, per product: members <c>{id}|{credit line fen}</c> (<see cref="FinanceStatistics"/>).</summary>
+    public static string LoansGranted(string productId) => Index($"loans-granted:{productId}");
+    /// <summary>Paid payouts: members <c>{id}|{amount fen}</c>.</summary>
+    public static readonly string PayoutsPaid = Index("payouts-paid");
+    /// <summary>Payouts neither paid nor rejected: members <c>{id}</c>.</summary>
+    public static readonly string PayoutsPending = Index("payouts-pending");
 }
 
 /// <summary>Ids for resources created without a client-chosen id: a letter and a time-ordered GUID.</summary>

@@ -53,6 +53,7 @@ internal sealed class LoanStore(IStateStore store, FinanceSeed seed, EnterpriseP
             .Require(FinanceKeys.Enterprise(uscc), profile.Version)
             .AddToIndex(FinanceKeys.Loans, loan.Id)
             .AddToIndex(FinanceKeys.LoansOf(uscc), loan.Id);
+        FinanceStatistics.Restage(tx, [], FinanceStatistics.EntriesOf(loan));
         RequestIds.Remember(tx, FinanceKeys.Service, "CreateLoanApplication", requestId, loan.Name);
         try
         {
@@ -113,6 +114,7 @@ internal sealed class LoanStore(IStateStore store, FinanceSeed seed, EnterpriseP
         var next = await change(current.Value, tx);
         var key = FinanceKeys.Loan(next.Id);
         tx.PutJson(key, next, expected);
+        FinanceStatistics.Restage(tx, FinanceStatistics.EntriesOf(current.Value), FinanceStatistics.EntriesOf(next));
         if (current.Value.IsOpen && !next.IsOpen)
         {
             // Closed: the enterprise may apply for the product again.

@@ -186,6 +186,7 @@ internal sealed class PayoutStore(IStateStore store, PolicyCatalogue catalogue, 
         var tx = new StateTransaction()
             .PutJson(key, paid, expected)
             .PutJson(FinanceKeys.Budget(policy.Id, year), nextBudget, budget.Version);
+        FinanceStatistics.Restage(tx, FinanceStatistics.EntriesOf(current.Value), FinanceStatistics.EntriesOf(paid));
         events.Add(tx, new PayoutMade
         {
             Payout = paid.Name,
@@ -272,6 +273,7 @@ internal sealed class PayoutStore(IStateStore store, PolicyCatalogue catalogue, 
             .AddToIndex(FinanceKeys.Payouts, payout.Id)
             .AddToIndex(FinanceKeys.PayoutsOfPolicy(payout.Policy[(Policy.Collection.Length + 1)..]), payout.Id);
         if (payout.Subject is { } subject) tx.AddToIndex(FinanceKeys.PayoutsOfSubject(subject), payout.Id);
+        FinanceStatistics.Restage(tx, [], FinanceStatistics.EntriesOf(payout));
     }
 
     private static void StageReservation(StateTransaction tx, PayoutDecision decision, StateVersions versions)
@@ -292,6 +294,7 @@ internal sealed class PayoutStore(IStateStore store, PolicyCatalogue catalogue, 
         var outcome = await decide(current.Value, catalogue.GetVersion(current.Value.RuleVersion));
         var key = FinanceKeys.Payout(outcome.Payout.Id);
         var tx = new StateTransaction().PutJson(key, outcome.Payout, expected);
+        FinanceStatistics.Restage(tx, FinanceStatistics.EntriesOf(current.Value), FinanceStatistics.EntriesOf(outcome.Payout));
         if (outcome is { Reservation: { } reservation, Versions: { } versions }) StageReservation(tx, reservation, versions);
         also?.Invoke(tx, outcome.Payout);
         var result = await store.CommitAsync(tx, ct);

@@ -39,6 +39,13 @@ internal sealed class ServiceRequestService(ServiceRequestStore requests, Talent
         return response;
     }
 
+    public override async Task<V1.GetServiceRequestStatisticsResponse> GetServiceRequestStatistics(V1.GetServiceRequestStatisticsRequest request, ServerCallContext context)
+    {
+        context.Access(write: false);
+        var (open, overdue) = await requests.StatisticsAsync(context.CancellationToken);
+        return new() { OpenCount = open, OverdueCount = overdue };
+    }
+
     public override async Task<V1.CreateServiceRequestResponse> CreateServiceRequest(V1.CreateServiceRequestRequest request, ServerCallContext context)
     {
         var r = request.ServiceRequest ?? throw new ValidationException("service_request", "is required");

@@ -87,7 +87,12 @@ internal sealed class TalentService(TalentStore talents, EnterpriseDirectory dir
     public override async Task<V1.GetTalentStatisticsResponse> GetTalentStatistics(V1.GetTalentStatisticsRequest request, ServerCallContext context)
     {
         context.Access(write: false);
-        var response = new V1.GetTalentStatisticsResponse { BaselineYear = seed.Baseline.Year, BaselineSource = seed.Baseline.Source };
+        var response = new V1.GetTalentStatisticsResponse
+        {
+            BaselineYear = seed.Baseline.Year,
+            BaselineSource = seed.Baseline.Source,
+            TalentCount = await talents.CountAsync(context.CancellationToken),
+        };
         foreach (var (level, baseline, inForce) in await talents.StatisticsAsync(context.CancellationToken))
         {
             response.Levels.Add(new V1.LevelCount

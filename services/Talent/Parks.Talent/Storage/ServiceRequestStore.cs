@@ -53,7 +53,8 @@ internal sealed class ServiceRequestStore(IStateStore store, TalentStore talents
             .PutJson(openKey, request.Name, open?.Version ?? 0)
             .AddToIndex(TalentKeys.Requests, request.Id)
             .AddToIndex(TalentKeys.RequestsOf(talent.Value.Id), request.Id)
-            .AddToIndex(TalentKeys.OpenByDue, TalentKeys.DueMember(request.DueTime, request.Id));
+            .AddToIndex(TalentKeys.OpenByDue, TalentKeys.DueMember(request.DueTime, request.Id))
+            .AddToIndex(TalentKeys.Open, TalentKeys.DueMember(request.DueTime, request.Id));
         RequestIds.Remember(tx, TalentKeys.Service, "CreateServiceRequest", requestId, request.Name);
         try
         {
@@ -81,6 +82,28 @@ internal sealed class ServiceRequestStore(IStateStore store, TalentStore talents
 
     public Task<Versioned<ServiceRequest>> RateAsync(Caller caller, string name, int score, string? comment, string? etag, CancellationToken ct) =>
         ChangeAsync(caller, name, etag, r => r.Rate(score, comment, time.GetUtcNow()), ct);
+
+    /// <summary>
+    /// Open requests zone-wide and how many are past due now, from the open index alone (ordered by due time, so
+    /// only the overdue members are read): the figure does not wait for the periodic scan to flag them.
+    /// </summary>
+    public async Task<(long Open, long Overdue)> StatisticsAsync(CancellationToken ct)
+    {
+        var open = store.CountIndexAsync(TalentKeys.Open, ct);
+        var now = time.GetUtcNow();
+        var cutoff = now.UtcTicks.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
+        long overdue = 0;
+        string? after = null;
+        while (true)
+        {
+            var members = await store.ScanIndexAsync(TalentKeys.Open, after, 500, ct);
+            var past = members.TakeWhile(m => string.CompareOrdinal(m, 0, cutoff, 0, 19) < 0).Count();
+            overdue += past;
+            if (past < members.Count || members.Count < 500) break;
+            after = members[^1];
+        }
+        return (await open, overdue);
+    }
 
     /// <summary>
     /// Flags every open request past its due time (oldest due first, at most <paramref name="max"/>) and commits
@@ -149,7 +172,8 @@ internal sealed class ServiceRequestStore(IStateStore store, TalentStore talents
         var tx = new StateTransaction().PutJson(key, next, expected);
         if (current.Value.IsOpen && !next.IsOpen)
         {
-            tx.RemoveFromIndex(TalentKeys.OpenByDue, TalentKeys.DueMember(next.DueTime, next.Id));
+            tx.RemoveFromIndex(TalentKeys.OpenByDue, TalentKeys.DueMember(next.DueTime, next.Id))
+                .RemoveFromIndex(TalentKeys.Open, TalentKeys.DueMember(next.DueTime, next.Id));
         }
         var result = await store.CommitAsync(tx, ct);
         return new Versioned<ServiceRequest>(next, result.Versions[key]);

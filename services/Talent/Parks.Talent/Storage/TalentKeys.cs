@@ -27,6 +27,8 @@ internal static class TalentKeys
     public static string RequestsOf(string talentId) => Index($"service-requests-talent:{talentId}");
     /// <summary>Open requests ordered by due time: members "{due ticks, 19 digits}|{id}".</summary>
     public static readonly string OpenByDue = Index("service-requests-open-by-due");
+    /// <summary>Every open request (flagged overdue or not) by due time, members like <see cref="OpenByDue"/>: what the statistics count.</summary>
+    public static readonly string Open = Index("service-requests-open");
     public static readonly string Editions = Index("roadshow-editions");
     public static string ProjectsOf(string editionId) => Index($"roadshow-projects:{editionId}");
 

@@ -157,6 +157,9 @@ internal sealed class TalentStore(IStateStore store, EnterpriseDirectory directo
     }
 
     /// <summary>The documents' counts by level next to the certifications in force today.</summary>
+    /// <summary>Talents registered zone-wide (an index count).</summary>
+    public Task<long> CountAsync(CancellationToken ct) => store.CountIndexAsync(TalentKeys.Talents, ct);
+
     public async Task<IReadOnlyList<(TalentLevel Level, BaselineCount Baseline, int InForce)>> StatisticsAsync(CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);

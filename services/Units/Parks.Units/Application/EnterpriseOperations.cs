@@ -74,6 +74,22 @@ public sealed class EnterpriseOperations
             total);
     }
 
+    /// <summary>
+    /// How many of the unit's enterprises hold each rung now (their stored current tier), and how many it holds in
+    /// all: one index count per rung, no record read.
+    /// </summary>
+    public async Task<(IReadOnlyList<(EnterpriseTier Tier, long Count)> Tiers, long Enterprises)> TierCountsAsync(string? parent, DataSetFilter dataSet, CancellationToken cancellationToken = default)
+    {
+        var unit = ResourceNames.ParseHostUnit(parent, "parent");
+        await _context.Scope.RequireServedAsync(unit, cancellationToken);
+        var keys = new UnitKeys(unit);
+        var sets = DataSets.Of(dataSet);
+        var total = IndexPager.CountAsync(Store, [.. sets.Select(keys.Enterprises)], cancellationToken);
+        var perTier = TierLadder.All.Select(t => IndexPager.CountAsync(Store, [.. sets.Select(d => keys.EnterprisesByTier(d, t))], cancellationToken)).ToArray();
+        var counts = await Task.WhenAll(perTier);
+        return ([.. TierLadder.All.Select((t, i) => (t, counts[i]))], await total);
+    }
+
     public Task<Stored<Enterprise>> CreateAsync(string? parent, EnterpriseDraft draft, string? requestId, CancellationToken cancellationToken = default) =>
         CreateCoreAsync(parent, draft, requestId, demo: false, cancellationToken);
 

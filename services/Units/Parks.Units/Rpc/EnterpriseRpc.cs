@@ -27,6 +27,15 @@ public sealed class EnterpriseRpc(EnterpriseOperations operations, UnitsContext 
         return response;
     }
 
+    public override async Task<GetTierCountsResponse> GetTierCounts(GetTierCountsRequest request, ServerCallContext call)
+    {
+        Access.Read(call);
+        var (tiers, enterprises) = await operations.TierCountsAsync(request.Parent, ToDomain(request.DataSet), call.CancellationToken);
+        var response = new GetTierCountsResponse { EnterpriseCount = enterprises };
+        response.Tiers.AddRange(tiers.Select(t => new TierCount { Tier = ToProto(t.Tier), Count = t.Count }));
+        return response;
+    }
+
     public override async Task<CreateEnterpriseResponse> CreateEnterprise(CreateEnterpriseRequest request, ServerCallContext call)
     {
         Access.Write(call, ResourceNames.ParseHostUnit(request.Parent, "parent"), "register enterprises");
