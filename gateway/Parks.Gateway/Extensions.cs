@@ -91,6 +91,7 @@ internal static class GatewayExtensions
         var registry = app.Services.GetRequiredService<RpcServiceRegistry>();
         foreach (var service in registry.Services)
         {
+            if (SelfAuthenticatingHostingServices.Contains(service.Name)) continue;
             if (!allowList.ServiceNames.Contains(service.Name) && !allowList.PublicServices.Contains(service.Name))
                 throw new InvalidOperationException($"The gateway hosts {service.Name}, which the allow-list neither exposes nor lists as public.");
         }
@@ -114,6 +115,14 @@ internal static class GatewayExtensions
         app.MapParksEvents();
         return app;
     }
+
+    /// <summary>
+    /// Services every Parks process hosts through the shared hosting defaults (AddParksDefaults) that check the caller
+    /// themselves: the operator API for events (parksctl events) demands the operator identity signed with the internal
+    /// key, which no outside caller has. The gateway neither routes nor authenticates them, so they are not in the
+    /// allow-list; without this the gateway refused to start once AddParksDefaults added the operator API.
+    /// </summary>
+    private static readonly HashSet<string> SelfAuthenticatingHostingServices = new(StringComparer.Ordinal) { Parks.Ops.V1.EventAdminService.ServiceName };
 
     /// <summary>Backends the allow-list and the overview call (for the start-up warning about missing addresses).</summary>
     private static IEnumerable<string> ReferencedBackends(AllowList allowList)
