@@ -311,6 +311,27 @@ public sealed class TenantIsolationTests(RealZoneFixture fixture)
             if (l != acknowledgedLoans.GetValueOrDefault(uscc)) mismatches.Add($"{unit}: {l} loan applications stored, {acknowledgedLoans.GetValueOrDefault(uscc)} acknowledged");
             if (p != acknowledgedPayouts.GetValueOrDefault(uscc)) mismatches.Add($"{unit}: {p} payouts stored, {acknowledgedPayouts.GetValueOrDefault(uscc)} acknowledged");
         }
+        // Updates of each unit's talent (its employer is the unit's enterprise) by every other unit: refused, unchanged.
+        var updates = 0;
+        foreach (var unit in EnterpriseUnits)
+        {
+            var owner = unit.Kind == UnitKind.District ? "district-" + unit.Id : "branchpark-" + unit.Id;
+            var talent = (await talents.ListTalentsAsync(new ListTalentsRequest { EmployerUscc = enterprises[unit], PageSize = 100 }, operatorCall)).Talents
+                .First(t => t.DisplayName == $"talent of {owner}");
+            foreach (var caller in RealZone.Callers.Where(c => c != owner && c != "operator"))
+            {
+                var update = await StatusOf(() => talents.UpdateTalentAsync(new UpdateTalentRequest
+                {
+                    Talent = new Parks.Talent.V1.Talent { Name = talent.Name, DisplayName = $"renamed by {caller}" },
+                    UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "display_name" } },
+                }, Zone.As(caller)).ResponseAsync);
+                updates++;
+                if (update.Code != StatusCode.PermissionDenied) mismatches.Add($"{caller} UpdateTalent of {unit}'s talent: expected PERMISSION_DENIED, got {update.Code} {update.Detail}");
+            }
+            var after = (await talents.GetTalentAsync(new GetTalentRequest { Name = talent.Name }, operatorCall)).Talent;
+            if (after.DisplayName != talent.DisplayName) mismatches.Add($"{unit}'s talent was renamed to '{after.DisplayName}'");
+        }
+        fixture.Record("talent updates by other units tried", updates);
         fixture.Record("talent/finance writes for enterprises tried (11 units x 14 callers x 3 methods)", calls);
         fixture.Record("talent/finance records stored (all by the owner or an operator)", stored);
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Take(60)));
