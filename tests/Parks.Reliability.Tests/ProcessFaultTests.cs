@@ -47,6 +47,7 @@ public sealed class ProcessFaultTests : IAsyncLifetime
             await Eventually.WaitUntilAsync(async () => await FreshnessOfAsync("districts/lingshui") == Freshness.Current, "the overview to show lingshui current again");
             Figures.Record("crash: lingshui calls failed while it was down (by status)", string.Join(", ", failuresWhileDown.GroupBy(f => f.Status).Select(g => $"{g.Key} {g.Count()}")));
             Figures.Record("crash: lingshui calls failed after its restart", load.FailuresSince(restartedAt, "lingshui").Count);
+            Figures.Record("crash: slowest failed lingshui call while it was down (ms; deadline 5000)", failuresWhileDown.Max(f => f.ElapsedMs));
 
             // Case 2: a rolling restart, SIGTERM to each district in turn (it turns not-ready, keeps serving for its drain
             // delay, then finishes in-flight calls and exits), restarted on the same port.
@@ -135,7 +136,7 @@ internal sealed class GatewayLoad(ProcessZone zone)
     private long _sequence;
     private int _total;
 
-    public sealed record Failure(long Id, string District, StatusCode Status, string Detail);
+    public sealed record Failure(long Id, string District, StatusCode Status, string Detail, long ElapsedMs);
 
     public IReadOnlyCollection<(string District, string Uscc)> Acknowledged => _acknowledged;
     public IReadOnlyCollection<Failure> AllFailures => _failures;
@@ -165,6 +166,7 @@ internal sealed class GatewayLoad(ProcessZone zone)
     {
         var id = Interlocked.Increment(ref _sequence);
         var uscc = TestUscc.New();
+        var started = Stopwatch.GetTimestamp();
         _inFlight[id] = district;
         Interlocked.Increment(ref _total);
         try
@@ -180,7 +182,7 @@ internal sealed class GatewayLoad(ProcessZone zone)
         }
         catch (RpcException e)
         {
-            _failures.Enqueue(new Failure(id, district, e.StatusCode, e.Status.Detail));
+            _failures.Enqueue(new Failure(id, district, e.StatusCode, e.Status.Detail, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds));
             // Failing calls come back at once; do not spin.
             await Task.Delay(20);
         }
