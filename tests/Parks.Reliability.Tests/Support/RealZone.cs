@@ -40,6 +40,7 @@ public sealed class RealZone : IAsyncDisposable
     ];
 
     private readonly List<WebApplication> _apps = [];
+    private readonly List<IDisposable> _disposables = [];
 
     private RealZone(IReadOnlyDictionary<string, string> keys) => Keys = keys;
 
@@ -112,10 +113,30 @@ public sealed class RealZone : IAsyncDisposable
 
     private async Task StartGatewayAsync(Action<IDictionary<string, string?>>? configure)
     {
+        var (app, channel, http) = await StartGatewayAppAsync(configure);
+        Gateway = app;
+        GatewayChannel = channel;
+        GatewayHttp = http;
+    }
+
+    /// <summary>Another gateway in front of the same services (e.g. with tight admission limits); disposed with the zone.</summary>
+    public async Task<(RpcChannel Channel, HttpClient Http)> StartExtraGatewayAsync(Action<IDictionary<string, string?>> configure)
+    {
+        var (_, channel, http) = await StartGatewayAppAsync(configure);
+        _disposables.Add(channel);
+        _disposables.Add(http);
+        return (channel, http);
+    }
+
+    private async Task<(WebApplication, RpcChannel, HttpClient)> StartGatewayAppAsync(Action<IDictionary<string, string?>>? configure)
+    {
         var grpcPort = FreeTcpPort.Next();
         var httpPort = FreeTcpPort.Next();
         var settings = CommonSettings(grpcPort, httpPort);
         settings["Parks:Events:AppId"] = "parks-gateway";
+        // The tests call thousands of times as one caller; the rate limit has its own test.
+        settings["Parks:Gateway:RateLimit:TokensPerSecond"] = "100000";
+        settings["Parks:Gateway:RateLimit:Burst"] = "100000";
         foreach (var (caller, key) in Keys) settings[$"Parks:Gateway:ApiKeys:{caller}"] = key;
         foreach (var (name, address) in BackendAddresses) settings[$"Parks:Services:{name}"] = address;
         configure?.Invoke(settings);
@@ -132,9 +153,8 @@ public sealed class RealZone : IAsyncDisposable
         app.MapGateway();
         await app.StartAsync();
         _apps.Add(app);
-        Gateway = app;
-        GatewayChannel = RpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-        GatewayHttp = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        return (app, RpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}"),
+            new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") });
     }
 
     private static Dictionary<string, string?> CommonSettings(int grpcPort, int? httpPort = null) => new()
@@ -189,6 +209,7 @@ public sealed class RealZone : IAsyncDisposable
     {
         GatewayHttp?.Dispose();
         GatewayChannel?.Dispose();
+        foreach (var disposable in _disposables) disposable.Dispose();
         foreach (var app in Enumerable.Reverse(_apps))
         {
             await app.StopAsync();

@@ -41,6 +41,8 @@ public sealed class RealZoneFixture : IAsyncLifetime
 
     public void Record(string what, long value) => Figures.Record(what, value);
 
+    public void Record(string what, string value) => Figures.Record(what, value);
+
     /// <summary>
     /// One enterprise per district and branch park, created by its own unit through the gateway, and known to talent
     /// and finance (their projections are fed by EnterpriseRegistered).
