@@ -6,6 +6,7 @@ using Grpc.Health.V1;
 using Parks.Domain;
 using Parks.Gateway.Api;
 using Parks.Hosting.Security;
+using Parks.Reliability.Corpus;
 using Parks.Reliability.Tests.Support;
 using Parks.Rpc;
 

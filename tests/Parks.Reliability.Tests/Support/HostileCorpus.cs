@@ -4,7 +4,8 @@ using System.Net.Http.Headers;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 
-namespace Parks.Reliability.Tests.Support;
+// Shared with tools/reliability (linked), which mutates this corpus at volume.
+namespace Parks.Reliability.Corpus;
 
 /// <summary>
 /// Malformed protobuf requests for one method, derived from its request descriptor: a fixed regression corpus (the
