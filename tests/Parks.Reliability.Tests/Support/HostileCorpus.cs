@@ -199,7 +199,7 @@ public sealed class RawGrpc : IDisposable
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    public async Task<(int Status, string Message)> SendAsync(string address, string path, byte[] body, Parks.Rpc.Metadata headers)
+    public async Task<(int Status, string Message)> SendAsync(string address, string path, byte[] body, Parks.Rpc.Metadata headers, string timeout = "10S")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, address + path)
         {
@@ -209,7 +209,7 @@ public sealed class RawGrpc : IDisposable
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TE.Add(new TransferCodingWithQualityHeaderValue("trailers"));
-        request.Headers.Add("grpc-timeout", "10S");
+        request.Headers.Add("grpc-timeout", timeout);
         foreach (var entry in headers) request.Headers.TryAddWithoutValidation(entry.Key, entry.Value);
         HttpResponseMessage response;
         try
