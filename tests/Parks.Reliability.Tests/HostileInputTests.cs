@@ -62,8 +62,8 @@ public sealed class HostileInputTests(RealZoneFixture fixture)
             var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
             if (health.Status != HealthCheckResponse.Types.ServingStatus.Serving) problems.Add($"{host} is {health.Status} after the corpus");
         }
-        fixture.Record("hostile protobuf requests sent (every public method x corpus)", calls);
-        fixture.Record("hostile protobuf answers by status", string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
+        fixture.Record("hostile input: hostile protobuf requests sent (every public method x corpus)", calls);
+        fixture.Record("hostile input: hostile protobuf answers by status", string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
         Assert.True(problems.Count == 0, $"{problems.Count} of {calls}:\n" + string.Join("\n", problems.Take(60)));
     }
 
@@ -92,7 +92,7 @@ public sealed class HostileInputTests(RealZoneFixture fixture)
                 if (Leaks.FirstOrDefault(l => text.Contains(l, StringComparison.Ordinal)) is { } leak) problems.Add($"{method.FullName} [{name}]: leaks '{leak}': {text}");
             }
         }
-        fixture.Record("malformed REST/JSON requests sent (every unary exposed method x corpus), all 400 problem+json INVALID_ARGUMENT", calls);
+        fixture.Record("hostile input: malformed REST/JSON requests sent (every unary exposed method x corpus), all 400 problem+json INVALID_ARGUMENT", calls);
         Assert.True(problems.Count == 0, $"{problems.Count} of {calls}:\n" + string.Join("\n", problems.Take(60)));
     }
 

@@ -71,7 +71,6 @@ public sealed class RedisFaultTests
         Figures.Record("redis stall+restart: writes answered UNAVAILABLE", ledger.CountOf(StatusCode.Unavailable));
         Figures.Record("redis stall+restart: writes answered another non-OK status", ledger.Other.Count);
         Figures.Record("redis stall+restart: acknowledged writes missing after recovery", missing.Count);
-        Figures.Flush("Redis stall (SIGSTOP) and crash/restart (SIGKILL, appendfsync always), district " + District);
         Assert.Empty(missing);
         Assert.True(ledger.Other.Count == 0, "statuses other than OK/UNAVAILABLE: " + string.Join(", ", ledger.Other));
         Assert.DoesNotContain(host.Errors.Entries, e => !e.Contains("StateStoreUnavailable", StringComparison.Ordinal));

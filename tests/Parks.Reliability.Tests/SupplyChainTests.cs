@@ -27,9 +27,8 @@ public sealed partial class SupplyChainTests
             scanned++;
             findings.AddRange(SecretScanner.Scan(path, System.Text.Encoding.UTF8.GetString(bytes)));
         }
-        Figures.Record("tracked files scanned for secrets", scanned);
-        Figures.Record("secret findings", findings.Count);
-        Figures.Flush("secret scan");
+        Figures.Record("secret scan: tracked files scanned for secrets", scanned);
+        Figures.Record("secret scan: findings", findings.Count);
         Assert.True(findings.Count == 0, "secrets in tracked files (allow-list test-only values in SecretScanner.Allowed, with a reason):\n" + string.Join("\n", findings));
     }
 
@@ -85,15 +84,14 @@ public sealed partial class SupplyChainTests
             if (await ServesVulnerabilityDataAsync(source) is { } serves)
             {
                 if (serves) withData.Add(source);
-                Figures.Record($"NuGet source {source} serves vulnerability data (VulnerabilityInfo in its service index)", serves ? "yes" : "no");
+                Figures.Record($"NuGet audit: source {source} serves vulnerability data (VulnerabilityInfo in its service index)", serves ? "yes" : "no");
             }
             else
             {
-                Figures.Record($"NuGet source {source}", "unreachable from this test");
+                Figures.Record($"NuGet audit: source {source}", "unreachable from this test");
             }
         }
-        Figures.Record("dotnet list package --vulnerable --include-transitive: vulnerable packages", vulnerable.Count);
-        Figures.Flush("NuGet audit");
+        Figures.Record("NuGet audit: dotnet list package --vulnerable --include-transitive: vulnerable packages", vulnerable.Count);
         Assert.True(vulnerable.Count == 0, "vulnerable packages:\n" + string.Join("\n", vulnerable));
     }
 

@@ -82,8 +82,8 @@ public sealed class TenantIsolationTests(RealZoneFixture fixture)
                 }
             }
         }
-        fixture.Record("matrix cells (caller x write method x unit)", cells);
-        fixture.Record("matrix cells that had to be refused", refused);
+        fixture.Record("tenant isolation: matrix cells (caller x write method x unit)", cells);
+        fixture.Record("tenant isolation: matrix cells that had to be refused", refused);
         var summary = mismatches.GroupBy(m => string.Join(' ', m.Split(' ').Where((_, i) => i != 0 && i != 2).Take(6))).Select(g => $"{g.Count()} x {g.Key}");
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {cells} cells disagree:\n" + string.Join("\n", summary));
     }
@@ -128,7 +128,7 @@ public sealed class TenantIsolationTests(RealZoneFixture fixture)
                 if (status.Code != StatusCode.Unauthenticated) mismatches.Add($"{kind} {method.FullName}: expected UNAUTHENTICATED, got {status.Code} {status.Detail}");
             }
         }
-        fixture.Record("write calls with bad credentials", calls);
+        fixture.Record("tenant isolation: write calls with bad credentials", calls);
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Take(60)));
     }
 
@@ -193,10 +193,10 @@ public sealed class TenantIsolationTests(RealZoneFixture fixture)
                 if (await fixture.ReadEnterpriseAsync(anywhere, uscc) is not null) { crossTenant++; mismatches.Add($"refused create by {caller} in {unit} exists in {anywhere}"); }
             }
         }
-        fixture.Record("enterprise creates tried (11 units x 14 callers)", acknowledged.Count + refusedUsccs.Count);
-        fixture.Record("enterprise creates acknowledged", acknowledged.Count);
-        fixture.Record("enterprise updates tried", updates);
-        fixture.Record("cross-tenant enterprise writes found on read-back", crossTenant);
+        fixture.Record("tenant isolation: enterprise creates tried (11 units x 14 callers)", acknowledged.Count + refusedUsccs.Count);
+        fixture.Record("tenant isolation: enterprise creates acknowledged", acknowledged.Count);
+        fixture.Record("tenant isolation: enterprise updates tried", updates);
+        fixture.Record("tenant isolation: cross-tenant enterprise writes found on read-back", crossTenant);
         Assert.Equal(0, crossTenant);
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Take(60)));
     }
@@ -331,9 +331,9 @@ public sealed class TenantIsolationTests(RealZoneFixture fixture)
             var after = (await talents.GetTalentAsync(new GetTalentRequest { Name = talent.Name }, operatorCall)).Talent;
             if (after.DisplayName != talent.DisplayName) mismatches.Add($"{unit}'s talent was renamed to '{after.DisplayName}'");
         }
-        fixture.Record("talent updates by other units tried", updates);
-        fixture.Record("talent/finance writes for enterprises tried (11 units x 14 callers x 3 methods)", calls);
-        fixture.Record("talent/finance records stored (all by the owner or an operator)", stored);
+        fixture.Record("tenant isolation: talent updates by other units tried", updates);
+        fixture.Record("tenant isolation: talent/finance writes for enterprises tried (11 units x 14 callers x 3 methods)", calls);
+        fixture.Record("tenant isolation: talent/finance records stored (all by the owner or an operator)", stored);
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Take(60)));
 
         static void Count(Dictionary<string, int> counts, RpcStatus status, string uscc)

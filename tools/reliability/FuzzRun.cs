@@ -17,18 +17,20 @@ using Parks.Rpc;
 
 namespace Parks.Reliability;
 
-internal sealed record FuzzOptions(int Requests, int Seed, int Concurrency)
+internal sealed record FuzzOptions(int Requests, int Seed, int Concurrency, int? Only)
 {
     public static FuzzOptions Parse(IEnumerable<string> args)
     {
         var list = args.ToList();
         int Get(string name, int fallback) => list.IndexOf(name) is var i and >= 0 && i + 1 < list.Count ? int.Parse(list[i + 1], CultureInfo.InvariantCulture) : fallback;
-        return new FuzzOptions(Get("--requests", 100_000), Get("--seed", 1), Get("--concurrency", 16));
+        var only = Get("--only", -1);
+        return new FuzzOptions(Get("--requests", 100_000), Get("--seed", 1), Get("--concurrency", 16), only >= 0 ? only : null);
     }
 }
 
 /// <summary>
-/// Seeded mutation fuzzing of every public method of a real District and Branch Parks host (in this process, on
+/// Seeded mutation fuzzing of every public method of real District, Branch Parks, Science City, Talent and Finance
+/// hosts (in this process, each its own app with its own state, on
 /// loopback h2c): the tests' regression corpus per method, mutated (bit flips, interesting bytes, inserts, deletes,
 /// truncation, duplicated slices, stray tags, splices) and sometimes mis-framed, sent with varying identities. Counts
 /// every answer; a "finding" is an UNKNOWN (unhandled exception), a DEADLINE_EXCEEDED (hang), a non-gRPC answer, a
@@ -44,7 +46,11 @@ internal static class FuzzRun
         var errors = new ErrorCounter();
         await using var district = await StartAsync("district", "lingshui", errors);
         await using var parks = await StartAsync("branchparks", null, errors);
-        var targets = Targets(district).Concat(Targets(parks)).ToList();
+        await using var scienceCity = await StartAsync("sciencecity", null, errors);
+        await using var talent = await StartAsync("talent", null, errors);
+        await using var finance = await StartAsync("finance", null, errors);
+        Host[] hosts = [district, parks, scienceCity, talent, finance];
+        var targets = hosts.SelectMany(Targets).ToList();
         var seeds = targets.ToDictionary(t => t, t => HostileCorpus.For(t.Input).Select(c => c.Message).ToArray());
         var signer = new CallerSigner(Microsoft.Extensions.Options.Options.Create(new SecurityOptions { InternalKey = InternalKey }));
         var identities = new[]
@@ -56,7 +62,7 @@ internal static class FuzzRun
             new Metadata(),
         };
 
-        Console.WriteLine($"fuzz: {targets.Count} methods on 2 hosts, {options.Requests} requests, seed {options.Seed}, {options.Concurrency} at once");
+        Console.WriteLine($"fuzz: {targets.Count} methods on {hosts.Length} hosts, {options.Requests} requests, seed {options.Seed}, {options.Concurrency} at once");
         var counts = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var findings = new ConcurrentQueue<string>();
         var rssBefore = Environment.WorkingSet;
@@ -69,12 +75,15 @@ internal static class FuzzRun
             {
                 var n = Interlocked.Increment(ref next);
                 if (n >= options.Requests) return;
+                // --only N replays request N alone (with its body printed) to reproduce a finding.
+                if (options.Only is { } only && n != only) continue;
                 // One Random per request, from the seed and the request number: a finding is reproducible alone.
                 var random = new Random(HashCode.Combine(options.Seed, n));
                 var target = targets[random.Next(targets.Count)];
                 var corpus = seeds[target];
                 var (caseName, body) = Build(random, corpus, seeds[targets[random.Next(targets.Count)]]);
                 var identity = identities[random.Next(identities.Length)];
+                if (options.Only is not null) Console.WriteLine($"#{n} {target.Path} [{caseName}] identity {identity.FirstOrDefault()?.Value ?? "none"} body {Convert.ToHexString(body)}");
                 string outcome;
                 try
                 {
@@ -99,13 +108,14 @@ internal static class FuzzRun
         })));
         stopwatch.Stop();
 
-        var healthy = await HealthyAsync(district) && await HealthyAsync(parks);
+        var healthy = true;
+        foreach (var host in hosts) healthy &= await HealthyAsync(host);
         Console.WriteLine($"requests: {counts.Values.Sum()} in {stopwatch.Elapsed.TotalSeconds:F1} s ({counts.Values.Sum() / stopwatch.Elapsed.TotalSeconds:F0}/s)");
         Console.WriteLine("answers: " + string.Join(", ", counts.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value}")));
         Console.WriteLine($"findings: {findings.Count}");
         foreach (var finding in findings.Take(20)) Console.WriteLine("  " + finding);
         Console.WriteLine($"errors logged by the servers: {errors.Count}");
-        foreach (var entry in errors.Entries.Take(5)) Console.WriteLine("  " + entry);
+        foreach (var entry in errors.Entries.Take(3)) Console.WriteLine("  " + entry);
         Console.WriteLine($"both hosts serving afterwards: {(healthy ? "yes" : "NO")}");
         Console.WriteLine($"working set: {rssBefore / (1024 * 1024)} MiB before, {Environment.WorkingSet / (1024 * 1024)} MiB after");
         return findings.IsEmpty && errors.Count == 0 && healthy ? 0 : 1;
@@ -199,15 +209,32 @@ internal static class FuzzRun
             ["Parks:State:Provider"] = "InMemory",
             ["Parks:Events:Provider"] = "InMemory",
             ["Parks:District:Id"] = districtId,
+            ["Parks:Events:AppId"] = "fuzz-" + service,
         });
-        var rpc = builder.AddParksDefaults(service);
-        if (districtId is not null) rpc.AddDistrict(builder);
-        else rpc.AddBranchParks(builder);
+        // Each host its own store and broker (the shared in-process defaults would mix their data).
+        builder.Services.AddSingleton(new Parks.Hosting.State.InMemoryStateStore());
+        builder.Services.AddSingleton(new InMemoryEventBroker());
+        switch (service)
+        {
+            case "district": builder.AddParksDefaults(service).AddDistrict(builder); break;
+            case "branchparks": builder.AddParksDefaults(service).AddBranchParks(builder); break;
+            case "sciencecity": Parks.ScienceCity.Extensions.AddScienceCity(builder); break;
+            case "talent": Parks.Talent.Extensions.AddTalent(builder); break;
+            default: Parks.Finance.Extensions.AddFinance(builder); break;
+        }
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(errors);
         var app = builder.Build();
-        app.MapParksDefaults();
-        app.MapParksEvents();
+        switch (service)
+        {
+            case "sciencecity": Parks.ScienceCity.Extensions.MapScienceCity(app); break;
+            case "talent": Parks.Talent.Extensions.MapTalent(app); break;
+            case "finance": Parks.Finance.Extensions.MapFinance(app); break;
+            default:
+                app.MapParksDefaults();
+                app.MapParksEvents();
+                break;
+        }
         await app.StartAsync();
         return new Host(app, $"http://127.0.0.1:{grpcPort}");
     }
@@ -248,7 +275,7 @@ internal static class FuzzRun
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
                 if (!IsEnabled(logLevel)) return;
-                if (Interlocked.Increment(ref owner._count) <= 20) owner._entries.Enqueue($"{category}: {formatter(state, exception)} {exception?.GetType().Name}: {exception?.Message}");
+                if (Interlocked.Increment(ref owner._count) <= 20) owner._entries.Enqueue($"{category}: {formatter(state, exception)} {exception}");
             }
         }
     }

@@ -34,7 +34,6 @@ public sealed class RealZoneFixture : IAsyncLifetime
     {
         var errors = Zone.Errors.Entries.ToArray();
         await Zone.DisposeAsync();
-        Figures.Flush("tenant isolation, hostile input, overload (in-process zone)");
         // A functional test fails when a server logged an unexpected error.
         if (errors.Length > 0) throw new InvalidOperationException("a host logged errors:\n" + string.Join("\n", errors.Take(20)));
     }
@@ -176,32 +175,24 @@ internal static class TestUscc
     }
 }
 
-/// <summary>Figures the reliability tests measured, written next to the test assembly for docs/reliability.md.</summary>
+/// <summary>
+/// Figures the reliability tests measured, appended at once (test classes run in parallel) to reliability-figures.txt
+/// next to the test assembly, for docs/reliability.md. Each line names its case.
+/// </summary>
 internal static class Figures
 {
     private static readonly Lock Gate = new();
-    private static readonly List<string> Lines = [];
+    private static readonly string File = Path.Combine(AppContext.BaseDirectory, "reliability-figures.txt");
 
-    public static void Record(string what, long value)
+    static Figures()
     {
-        lock (Gate) Lines.Add($"{what}: {value}");
+        lock (Gate) System.IO.File.AppendAllLines(File, [$"## run {DateTime.UtcNow:u}"]);
     }
+
+    public static void Record(string what, long value) => Record(what, value.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static void Record(string what, string value)
     {
-        lock (Gate) Lines.Add($"{what}: {value}");
-    }
-
-    public static void Flush(string heading)
-    {
-        string[] lines;
-        lock (Gate)
-        {
-            lines = [.. Lines];
-            Lines.Clear();
-        }
-        if (lines.Length == 0) return;
-        var file = Path.Combine(AppContext.BaseDirectory, "reliability-figures.txt");
-        File.AppendAllLines(file, [$"## {DateTime.UtcNow:u} {heading}", .. lines]);
+        lock (Gate) System.IO.File.AppendAllLines(File, [$"{what}: {value}"]);
     }
 }
