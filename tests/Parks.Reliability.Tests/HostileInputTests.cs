@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 using Grpc.Health.V1;
 using Parks.Domain;
 using Parks.Gateway.Api;
@@ -35,16 +36,20 @@ public sealed class HostileInputTests(RealZoneFixture fixture)
         var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var problems = new List<string>();
         var calls = 0;
-        foreach (var (method, host) in PublicMethods())
+        var viaGateway = new Metadata { { "authorization", "Bearer " + Zone.Keys["operator"] } };
+        var gatewayAddress = Zone.Gateway.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Parks.Hosting.EndpointOptions>>().Value.GrpcPort;
+        // Straight to each host, then through the gateway (which reads the resource field from the same bytes).
+        var targets = PublicMethods().Select(t => (t.Method, t.Host, Address: Zone.GrpcAddressOf(t.Host), Identity: identity))
+            .Concat(PublicMethods().Select(t => t.Method).Distinct().Select(m => (Method: m, Host: "gateway", Address: $"http://127.0.0.1:{gatewayAddress}", Identity: viaGateway)));
+        foreach (var (method, host, address, headers) in targets)
         {
-            var address = Zone.GrpcAddressOf(host);
             var cases = HostileCorpus.For(method.Descriptor.InputType).Select(c => (c.Case, Body: HostileCorpus.Frame(c.Message)))
                 .Append(("oversized (5 MiB)", HostileCorpus.Frame(HostileCorpus.Oversized())))
                 .Append(("length prefix beyond the body", [0, 0, 0, 1, 0, 1, 2, 3]))
                 .Append(("compressed flag without encoding", [1, 0, 0, 0, 1, 0]));
             foreach (var (name, body) in cases)
             {
-                var (status, message) = await raw.SendAsync(address, method.Raw.FullName, body, identity);
+                var (status, message) = await raw.SendAsync(address, method.Raw.FullName, body, headers);
                 calls++;
                 var code = status >= 0 ? ((StatusCode)status).ToString() : $"HTTP {-status}";
                 counts[code] = counts.GetValueOrDefault(code) + 1;
@@ -62,7 +67,7 @@ public sealed class HostileInputTests(RealZoneFixture fixture)
             var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
             if (health.Status != HealthCheckResponse.Types.ServingStatus.Serving) problems.Add($"{host} is {health.Status} after the corpus");
         }
-        fixture.Record("hostile input: hostile protobuf requests sent (every public method x corpus)", calls);
+        fixture.Record("hostile input: hostile protobuf requests sent (every public method x corpus, to its host and through the gateway)", calls);
         fixture.Record("hostile input: hostile protobuf answers by status", string.Join(", ", counts.Select(c => $"{c.Key} {c.Value}")));
         Assert.True(problems.Count == 0, $"{problems.Count} of {calls}:\n" + string.Join("\n", problems.Take(60)));
     }

@@ -78,7 +78,7 @@ internal static class FuzzRun
                 // --only N replays request N alone (with its body printed) to reproduce a finding.
                 if (options.Only is { } only && n != only) continue;
                 // One Random per request, from the seed and the request number: a finding is reproducible alone.
-                var random = new Random(HashCode.Combine(options.Seed, n));
+                var random = new Random(unchecked(options.Seed * 1_000_003 + n));
                 var target = targets[random.Next(targets.Count)];
                 var corpus = seeds[target];
                 var (caseName, body) = Build(random, corpus, seeds[targets[random.Next(targets.Count)]]);

@@ -30,6 +30,7 @@ public static class HostileCorpus
         yield return ("deep nesting (message fields, 200 levels)", DeepMessages(input, 200));
         yield return ("huge repeated field", HugeRepeated(input));
         yield return ("end-group without start", [(7 << 3) | 4]);
+        yield return ("nested length near int.MaxValue (protobuf#26856)", NestedHugeLength(input));
         var random = new Random(input.FullName.Aggregate(17, (h, c) => h * 31 + c));
         for (var i = 0; i < 8; i++)
         {
@@ -141,6 +142,16 @@ public static class HostileCorpus
         byte[] inner = [];
         for (var i = 0; i < depth; i++) inner = [.. Varint((number << 3) | 2), .. Varint((uint)inner.Length), .. inner];
         return inner;
+    }
+
+    /// <summary>
+    /// A message field whose length prefix is close to int.MaxValue, then a varint tag: Google.Protobuf 3.25.1 throws
+    /// IndexOutOfRangeException for it instead of InvalidProtocolBufferException (found by tools/reliability fuzz).
+    /// </summary>
+    private static byte[] NestedHugeLength(MessageDescriptor input)
+    {
+        var field = input.Fields.InDeclarationOrder().FirstOrDefault(f => f.FieldType == FieldType.Message && !f.IsMap);
+        return [.. Varint(((uint)(field?.FieldNumber ?? 1) << 3) | 2), 0xFF, 0xFF, 0xFF, 0xFF, 0x67, 0x08];
     }
 
     private static byte[] HugeRepeated(MessageDescriptor input)
