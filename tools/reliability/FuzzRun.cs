@@ -116,7 +116,7 @@ internal static class FuzzRun
         foreach (var finding in findings.Take(20)) Console.WriteLine("  " + finding);
         Console.WriteLine($"errors logged by the servers: {errors.Count}");
         foreach (var entry in errors.Entries.Take(3)) Console.WriteLine("  " + entry);
-        Console.WriteLine($"both hosts serving afterwards: {(healthy ? "yes" : "NO")}");
+        Console.WriteLine($"every host serving afterwards: {(healthy ? "yes" : "NO")}");
         Console.WriteLine($"working set: {rssBefore / (1024 * 1024)} MiB before, {Environment.WorkingSet / (1024 * 1024)} MiB after");
         return findings.IsEmpty && errors.Count == 0 && healthy ? 0 : 1;
     }
