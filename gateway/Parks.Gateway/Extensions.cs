@@ -66,8 +66,7 @@ internal static class GatewayExtensions
         services.AddSingleton<CityOverviewComposer>();
 
         // The live feed reads the integration events (one consumer group for all replicas) into a shared feed.
-        if (string.IsNullOrEmpty(builder.Configuration["Parks:Events:AppId"]) && string.IsNullOrEmpty(builder.Configuration["APP_ID"]))
-            builder.Configuration["Parks:Events:AppId"] = "parks-gateway";
+        builder.Configuration.SetDefaultEventsAppId("parks-gateway");
         services.AddParksState(builder.Configuration);
         builder.AddParksEvents().AddFeedHandlers();
         services.AddHostedService<SharedFeedRelay>();
@@ -91,7 +90,10 @@ internal static class GatewayExtensions
         var registry = app.Services.GetRequiredService<RpcServiceRegistry>();
         foreach (var service in registry.Services)
         {
-            if (SelfAuthenticatingHostingServices.Contains(service.Name)) continue;
+            // The event bus's operator API that every Parks process carries is not exposed: it is not in the
+            // allow-list, so callers get no gateway credentials for it, and it answers only a signed internal
+            // operator caller (parksctl inside the cluster).
+            if (service.Name == Parks.Ops.V1.EventAdminService.ServiceName) continue;
             if (!allowList.ServiceNames.Contains(service.Name) && !allowList.PublicServices.Contains(service.Name))
                 throw new InvalidOperationException($"The gateway hosts {service.Name}, which the allow-list neither exposes nor lists as public.");
         }
@@ -115,14 +117,6 @@ internal static class GatewayExtensions
         app.MapParksEvents();
         return app;
     }
-
-    /// <summary>
-    /// Services every Parks process hosts through the shared hosting defaults (AddParksDefaults) that check the caller
-    /// themselves: the operator API for events (parksctl events) demands the operator identity signed with the internal
-    /// key, which no outside caller has. The gateway neither routes nor authenticates them, so they are not in the
-    /// allow-list; without this the gateway refused to start once AddParksDefaults added the operator API.
-    /// </summary>
-    private static readonly HashSet<string> SelfAuthenticatingHostingServices = new(StringComparer.Ordinal) { Parks.Ops.V1.EventAdminService.ServiceName };
 
     /// <summary>Backends the allow-list and the overview call (for the start-up warning about missing addresses).</summary>
     private static IEnumerable<string> ReferencedBackends(AllowList allowList)

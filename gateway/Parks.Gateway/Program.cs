@@ -1,10 +1,3 @@
-using Parks.Gateway;
 using Parks.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddGateway(builder.AddParksDefaults("gateway"));
-
-var app = builder.Build();
-app.MapParksDefaults();
-app.MapGateway();
-app.Run();
+await ParksServiceHost.RunAsync<Parks.Gateway.GatewayApp>(args);

@@ -46,6 +46,12 @@ public sealed class SidecarDouble : IAsyncDisposable
     /// <summary>When set, every message is delivered twice, concurrently (at-least-once at its worst).</summary>
     public bool DeliverTwice { get; set; }
 
+    /// <summary>
+    /// When set, a message the app answered SUCCESS is not acknowledged, as when daprd stops between the app's answer and
+    /// the XACK: it stays pending and is redelivered after the processing timeout, already applied.
+    /// </summary>
+    public bool LoseAcknowledgements { get; set; }
+
     /// <summary>Successful publish calls.</summary>
     public long PublishedCount => Interlocked.Read(ref _published);
 

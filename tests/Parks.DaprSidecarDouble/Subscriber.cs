@@ -286,6 +286,7 @@ internal sealed partial class Subscriber : IAsyncDisposable
 
     private async Task SettleAsync(Subscription subscription, string id, byte[] data, CloudEventHeader? header, DeliveryOutcome outcome)
     {
+        if (outcome == DeliveryOutcome.Success && _owner.LoseAcknowledgements) return; // stays pending: redelivered
         var exhausted = outcome == DeliveryOutcome.Retry;
         if (outcome == DeliveryOutcome.Drop || exhausted)
         {

@@ -103,7 +103,7 @@ public sealed partial class RepositoryTests
     }
 
     /// <summary>Runs k8s/secrets.example.sh --dry-run (no cluster) and reads back the Secrets it would create.</summary>
-    private static Dictionary<string, Dictionary<string, string>> SecretsFromExampleScript()
+    internal static Dictionary<string, Dictionary<string, string>> SecretsFromExampleScript()
     {
         var output = Tool.Run("bash", [Repo.Combine("k8s", "secrets.example.sh"), "--dry-run"]).EnsureSuccess().StandardOutput;
         return YamlJson.ParseDocuments(output)

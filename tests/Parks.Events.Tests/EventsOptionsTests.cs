@@ -43,7 +43,7 @@ public sealed class EventsOptionsTests
     }
 
     [Theory]
-    [InlineData("Parks:Events:Provider", "Kafka", "Parks:Events:Provider must be 'InMemory', 'Redis' or 'Dapr' (got 'Kafka')")]
+    [InlineData("Parks:Events:Provider", "Kafka", "Parks:Events:Provider must be 'InMemory', 'Redis', 'Dapr' or 'Embedded' (got 'Kafka')")]
     [InlineData("Parks:Events:AppId", "Parks_Finance", "Parks:Events:AppId must be lower-case letters, digits and '-'")]
     [InlineData("Parks:Events:MaxAttempts", "0", "Parks:Events:MaxAttempts must be between 1 and 100 (got 0)")]
     [InlineData("Parks:Events:ProcessingTimeout", "-00:00:01", "Parks:Events:ProcessingTimeout must be positive")]

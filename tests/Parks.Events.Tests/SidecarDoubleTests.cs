@@ -293,6 +293,30 @@ public sealed class SidecarDoubleTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task A_lost_acknowledgement_redelivers_the_message_until_one_is_kept()
+    {
+        await using var rig = await StartAsync(configure: o => o.ProcessingTimeout = TimeSpan.FromMilliseconds(500));
+        var (sidecar, app) = (rig.Sidecar, rig.App);
+        sidecar.LoseAcknowledgements = true;
+
+        await PublishAsync(sidecar, "{}", "application/json", "?metadata.cloudevent.id=unacked");
+        await Eventually.WaitUntilAsync(() => sidecar.Deliveries.Count(d => d.EventId == "unacked" && d.Outcome == DeliveryOutcome.Success) >= 2,
+            "the answered message to be delivered again");
+        sidecar.LoseAcknowledgements = false;
+        var kept = 0;
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            var before = app.Received.Count;
+            await Task.Delay(1500); // longer than the processing timeout and the redeliver interval
+            kept = app.Received.Count;
+            return kept == before;
+        }, "the redeliveries to stop once an acknowledgement is kept");
+
+        Assert.True(kept >= 2);
+        Assert.All(app.Received, r => Assert.Equal("unacked", r.CloudEvent.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task Subscriptions_are_read_once_after_the_app_port_opens()
     {
         var appPort = FreeTcpPort.Next();

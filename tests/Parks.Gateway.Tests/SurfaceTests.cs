@@ -25,9 +25,22 @@ public sealed class SurfaceTests(ZoneFixture zone)
 
         var allowList = zone.Gateway.Services.GetRequiredService<Parks.Gateway.Api.AllowList>();
         Assert.Superset(allowList.ServiceNames.ToHashSet(), listed);
-        Assert.Subset(allowList.ServiceNames.Concat(allowList.PublicServices).ToHashSet(), listed);
+        // Besides the exposed and public services: the event bus's operator API every Parks process carries.
+        Assert.Subset(allowList.ServiceNames.Concat(allowList.PublicServices).Append(Parks.Ops.V1.EventAdminService.ServiceName).ToHashSet(), listed);
         Assert.Contains("parks.gatewaytest.v1.WidgetService", listed);
         Assert.Contains("parks.reference.v1.ZoneService", listed);
+    }
+
+    [Fact]
+    public async Task The_gateways_own_event_admin_api_answers_no_outside_caller_even_one_claiming_to_be_an_operator()
+    {
+        var client = new Parks.Ops.V1.EventAdminService.EventAdminServiceClient(zone.Gateway.Channel);
+        var none = await Assert.ThrowsAsync<RpcException>(() => client.ListDeadLettersAsync(new Parks.Ops.V1.ListDeadLettersRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, none.StatusCode);
+
+        var forged = new Metadata { { "x-parks-caller", "ops" }, { "x-parks-caller-role", "operator" }, { "x-parks-caller-sig", "AAAA" } };
+        var denied = await Assert.ThrowsAsync<RpcException>(() => client.ListDeadLettersAsync(new Parks.Ops.V1.ListDeadLettersRequest(), new CallOptions(forged)).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
     }
 
     [Fact]

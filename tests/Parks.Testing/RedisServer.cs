@@ -34,7 +34,7 @@ public sealed partial class RedisServer : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>StackExchange.Redis configuration string for this server.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    public string ConnectionString => _options.Password is { } password ? $"127.0.0.1:{Port},password={password}" : $"127.0.0.1:{Port}";
 
     public bool IsRunning => _process is { HasExited: false };
 
@@ -184,7 +184,8 @@ public sealed partial class RedisServer : IAsyncDisposable
             "--logfile", "",
             "--loglevel", "warning",
         ];
-        return args.Concat(_options.ExtraArguments);
+        var auth = _options.Password is { } password ? new[] { "--requirepass", password } : [];
+        return args.Concat(auth).Concat(_options.ExtraArguments);
     }
 
     private async Task<bool> AnswersPingAsync()
@@ -195,6 +196,12 @@ public sealed partial class RedisServer : IAsyncDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await client.ConnectAsync("127.0.0.1", Port, timeout.Token);
             var stream = client.GetStream();
+            if (_options.Password is { } password)
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"AUTH {password}\r\n"), timeout.Token);
+                var ok = new byte[64];
+                if (!Encoding.ASCII.GetString(ok, 0, await stream.ReadAsync(ok, timeout.Token)).StartsWith("+OK", StringComparison.Ordinal)) return false;
+            }
             await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token);
             var buffer = new byte[64];
             var read = await stream.ReadAsync(buffer, timeout.Token);
@@ -263,6 +270,9 @@ public sealed class RedisServerOptions
     public string AppendFsync { get; init; } = "everysec";
 
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>Clients must AUTH with this (redis <c>requirepass</c>), as the deployed Redis requires.</summary>
+    public string? Password { get; init; }
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -13,18 +13,17 @@ public sealed class SuiteCollection
 
 /// <summary>
 /// The quick start, as a user runs it: the built AppHost brings the suite up (each mode), parksctl works against
-/// it, and Ctrl-C (SIGINT) or a crash of the AppHost leaves no process behind. Runs once the services are on
-/// the branch (see <see cref="SuiteFactAttribute"/>).
+/// it, and Ctrl-C (SIGINT) or a crash of the AppHost leaves no process behind.
 /// </summary>
 [Collection(SuiteCollection.Name)]
 public sealed class AppHostEndToEndTests
 {
-    /// <summary>Through the gateway when it is built, else straight to each unit's service.</summary>
-    private static string[] Route => ServiceBuilds.Has("Parks.Gateway") ? [] : ["--direct"];
+    /// <summary>Through the gateway, as a district system calls.</summary>
+    private static string[] Route => [];
 
     private static string[] At(AppHostProcess host, params string[] args) => [.. args, "--run-file", host.RunFile];
 
-    [SuiteFact]
+    [Fact]
     public async Task Default_mode_serves_health_imports_calls_and_events_and_ctrl_c_leaves_no_process()
     {
         await using var host = AppHostProcess.Start();
@@ -77,7 +76,7 @@ public sealed class AppHostEndToEndTests
         Assert.False(File.Exists(host.RunFile));
     }
 
-    [SuiteFact(singleProcess: true)]
+    [Fact]
     public async Task Single_process_mode_serves_health_and_reflection_calls_and_stops_on_ctrl_c()
     {
         await using var host = AppHostProcess.Start("--single-process");
@@ -96,7 +95,7 @@ public sealed class AppHostEndToEndTests
         Assert.Equal(0, host.ExitCode);
     }
 
-    [SuiteFact(redis: true)]
+    [Fact]
     public async Task Redis_mode_stores_in_redis_and_a_crashed_AppHost_takes_its_services_and_redis_down()
     {
         await using var host = AppHostProcess.Start("--redis");

@@ -66,7 +66,7 @@ public sealed class LocalRunTests
         Assert.Contains("Stopped: no service is left running.", output.ToString(), StringComparison.Ordinal);
     }
 
-    [RedisFact]
+    [Fact]
     public async Task With_redis_the_run_starts_its_own_redis_server_and_stops_it()
     {
         var (run, stop, file, _) = await StartAsync(redis: true);

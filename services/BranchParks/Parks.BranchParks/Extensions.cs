@@ -1,3 +1,4 @@
+using Parks.Hosting.Events;
 using Parks.BranchParks.Rpc;
 using Parks.Hosting.State;
 using Parks.Rpc;
@@ -12,8 +13,7 @@ public static class Extensions
     public static IRpcServerBuilder AddBranchParks(this IRpcServerBuilder rpc, WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        if (string.IsNullOrEmpty(configuration["Parks:Events:AppId"]) && string.IsNullOrEmpty(configuration["APP_ID"]))
-            configuration["Parks:Events:AppId"] = "parks-branchparks";
+        configuration.SetDefaultEventsAppId("parks-branchparks");
         return rpc
             .AddUnits(builder, sp => new BranchParkScope(sp.GetRequiredService<IStateStore>()))
             .AddService<BranchParkRpc>();

@@ -1,11 +1,3 @@
-using Parks.BranchParks;
 using Parks.Hosting;
-using Parks.Hosting.Events;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddParksDefaults("branchparks").AddBranchParks(builder);
-
-var app = builder.Build();
-app.MapParksDefaults();
-app.MapParksEvents();
-app.Run();
+await ParksServiceHost.RunAsync<Parks.BranchParks.BranchParksApp>(args);

@@ -1,3 +1,4 @@
+using Parks.Hosting.Events;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Parks.Domain;
@@ -31,8 +32,7 @@ public static class Extensions
             .ValidateOnStart();
         // Each instance has its own app id (outbox queue, Dapr app-id): parks-district-<id>.
         var id = configuration[$"{DistrictOptions.Section}:Id"];
-        if (string.IsNullOrEmpty(configuration["Parks:Events:AppId"]) && string.IsNullOrEmpty(configuration["APP_ID"]) && !string.IsNullOrEmpty(id))
-            configuration["Parks:Events:AppId"] = $"parks-district-{id}";
+        if (!string.IsNullOrEmpty(id)) configuration.SetDefaultEventsAppId($"parks-district-{id}");
 
         return rpc
             .AddUnits(builder, sp => new DistrictScope(sp.GetRequiredService<IOptions<DistrictOptions>>().Value.Id))

@@ -34,6 +34,16 @@ public static class EventsServiceCollectionExtensions
     public static IParksEventsBuilder AddParksEvents(this IHostApplicationBuilder builder) =>
         builder.Services.AddParksEvents(builder.Configuration);
 
+    /// <summary>
+    /// The app id (outbox queue, consumer group, Dapr app-id) when neither <c>Parks:Events:AppId</c> nor Dapr's
+    /// <c>APP_ID</c> sets one: the conventional name (docs/architecture.md, "Names") for local runs and tests.
+    /// </summary>
+    public static void SetDefaultEventsAppId(this IConfiguration configuration, string appId)
+    {
+        if (string.IsNullOrEmpty(configuration[$"{EventsOptions.SectionName}:AppId"]) && string.IsNullOrEmpty(configuration["APP_ID"]))
+            configuration[$"{EventsOptions.SectionName}:AppId"] = appId;
+    }
+
     public static IParksEventsBuilder AddParksEvents(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);

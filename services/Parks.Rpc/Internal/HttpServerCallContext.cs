@@ -31,6 +31,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
     private CancellationTokenRegistration _deadlineRegistration;
     private Task? _deadlineTask;
     private SemaphoreSlim? _writeLock;
+    private static readonly TimeSpan TransportErrorGrace = TimeSpan.FromMilliseconds(250);
     private volatile bool _deadlineExceeded;
     private bool _ended;
     private bool _responseStarted;
@@ -357,13 +358,38 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
                 _ended = true;
                 _finalStatus = StatusCode.Cancelled;
                 return ValueTask.CompletedTask;
+            case OperationCanceledException or ConnectionAbortedException or IOException when exception is not BadHttpRequestException:
+                return EndAfterTransportErrorAsync(exception);
             default:
-                RpcLog.HandlerError(_runtime.Logger, _method.FullName, exception);
-                var detail = _runtime.Options.EnableDetailedErrors
-                    ? $"Exception was thrown by handler. {exception.GetType().Name}: {exception.Message}"
-                    : "Exception was thrown by handler.";
-                return EndWithStatusAsync(new Status(StatusCode.Unknown, detail), null);
+                return EndWithHandlerErrorAsync(exception);
         }
+    }
+
+    /// <summary>
+    /// Kestrel fails the request body reader as soon as the client resets the stream, but cancels RequestAborted
+    /// from the thread pool a moment later; wait briefly for it before calling the exception the handler's own.
+    /// </summary>
+    private async ValueTask EndAfterTransportErrorAsync(Exception exception)
+    {
+        var aborted = _http.RequestAborted;
+        await Task.Delay(TransportErrorGrace, aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (aborted.IsCancellationRequested)
+        {
+            RpcLog.ClientCancelled(_runtime.Logger, _method.FullName);
+            _ended = true;
+            _finalStatus = StatusCode.Cancelled;
+            return;
+        }
+        await EndWithHandlerErrorAsync(exception);
+    }
+
+    private ValueTask EndWithHandlerErrorAsync(Exception exception)
+    {
+        RpcLog.HandlerError(_runtime.Logger, _method.FullName, exception);
+        var detail = _runtime.Options.EnableDetailedErrors
+            ? $"Exception was thrown by handler. {exception.GetType().Name}: {exception.Message}"
+            : "Exception was thrown by handler.";
+        return EndWithStatusAsync(new Status(StatusCode.Unknown, detail), null);
     }
 
     private void OnDeadline()

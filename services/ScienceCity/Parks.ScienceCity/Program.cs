@@ -1,11 +1,3 @@
-using Parks.ScienceCity;
+using Parks.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddScienceCity();
-
-var app = builder.Build();
-app.MapScienceCity();
-app.Run();
-
-/// <summary>The entry point, visible to the functional tests.</summary>
-public partial class Program;
+await ParksServiceHost.RunAsync<Parks.ScienceCity.ScienceCityApp>(args);

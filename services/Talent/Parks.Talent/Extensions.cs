@@ -24,11 +24,7 @@ internal static class Extensions
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddParksState(builder.Configuration);
-        // Dapr sets APP_ID in Kubernetes; elsewhere the app id is the conventional one (docs/architecture.md, "Names").
-        if (string.IsNullOrEmpty(builder.Configuration["Parks:Events:AppId"]) && string.IsNullOrEmpty(builder.Configuration["APP_ID"]))
-        {
-            builder.Configuration["Parks:Events:AppId"] = $"parks-{ServiceName}";
-        }
+        builder.Configuration.SetDefaultEventsAppId($"parks-{ServiceName}");
         builder.AddParksEvents()
             .AddHandler<EnterpriseRegistered, EnterpriseRegisteredHandler>()
             .AddHandler<EnterpriseRelocated, EnterpriseRelocatedHandler>();

@@ -44,26 +44,3 @@ internal static class ServiceBuilds
         return false;
     }
 }
-
-/// <summary>A fact that needs the district service built (the suite's core); skipped with the reason until it is.</summary>
-public sealed class SuiteFactAttribute : FactAttribute
-{
-    public SuiteFactAttribute(bool singleProcess = false, bool redis = false)
-    {
-        if (!ServiceBuilds.Has("Parks.District"))
-            Skip = "needs the District service, which is not on this branch yet (the AppHost's build lists no Parks.District)";
-        else if (singleProcess && ServiceBuilds.WithoutHostClass() is { Count: > 0 } missing)
-            Skip = $"single-process mode needs every service to declare an IParksService class; these do not yet: {string.Join(", ", missing)}";
-        else if (redis && Parks.AppHost.RedisServerProcess.Find(null) is null)
-            Skip = "needs redis-server (./test.sh installs it)";
-    }
-}
-
-/// <summary>A fact that needs a redis-server on this machine.</summary>
-public sealed class RedisFactAttribute : FactAttribute
-{
-    public RedisFactAttribute()
-    {
-        if (Parks.AppHost.RedisServerProcess.Find(null) is null) Skip = "needs redis-server on PATH (./test.sh installs it)";
-    }
-}

@@ -15,22 +15,17 @@ Usage: tools/benchmarks/events/run.py [--runs 3] [--rate 1000] [--seconds 20] [-
 """
 import argparse, json, os, platform, shutil, socket, statistics, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import cpu_model, free_port
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 PROJECT = os.path.join(ROOT, 'tools', 'benchmarks', 'events', 'Parks.Benchmarks.Events.csproj')
 
 
-def cpu_model():
-    try:
-        with open('/proc/cpuinfo') as f:
-            return next(l.split(':', 1)[1].strip() for l in f if l.startswith('model name'))
-    except (OSError, StopIteration):
-        return platform.machine()
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+
+
 
 
 NICE = []

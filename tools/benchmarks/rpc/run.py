@@ -10,34 +10,24 @@ GC.GetTotalAllocatedBytes delta over the measured window divided by the calls in
 
 Usage: tools/benchmarks/rpc/run.py [--runs 3] [--warmup 20] [--duration 20] [--conns 4] [--streams 50]
 """
-import argparse, json, os, re, shutil, socket, statistics, subprocess, sys, time, urllib.request
+import argparse, json, os, shutil, statistics, subprocess, sys, time, urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import cpu_seconds, free_port, percentiles, wait_port
+from benchlib import h2load as h2load_path
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATH = '/parks.bench.v1.EchoService/Echo'
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
-def wait_port(port, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            with socket.create_connection(('127.0.0.1', port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f'port {port} did not open')
 
 
-def cpu_seconds(pid):
-    with open(f'/proc/{pid}/stat') as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+
 
 
 def stats(http_port):
@@ -45,6 +35,10 @@ def stats(http_port):
         return None
     with urllib.request.urlopen(f'http://127.0.0.1:{http_port}/bench/stats', timeout=5) as r:
         return json.load(r)
+
+
+def h2load(port, req, conns, streams, duration, log=None):
+    return h2load_path(port, PATH, req, conns, streams, duration, log=log)
 
 
 class Server:
@@ -71,30 +65,10 @@ class Server:
             self.proc.kill()
 
 
-def h2load(port, req, conns, streams, duration, log=None):
-    cmd = ['taskset', '-c', '0', 'h2load', '-c', str(conns), '-m', str(streams), '-t', '1', '-D', str(duration),
-           '-H', 'content-type: application/grpc', '-H', 'te: trailers', '-d', req]
-    if log:
-        if os.path.exists(log):
-            os.remove(log)
-        cmd += ['--log-file', log]
-    cmd.append(f'http://127.0.0.1:{port}{PATH}')
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r'finished in [0-9.]+s, ([0-9.]+) req/s', out).group(1))
-    done = re.search(r'requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored', out)
-    return rps, {'done': int(done.group(2)), 'succeeded': int(done.group(3)), 'failed': int(done.group(4)), 'errored': int(done.group(5))}
 
 
-def percentiles(log):
-    values = []
-    with open(log) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3 and parts[1] == '200':
-                values.append(int(parts[2]))
-    values.sort()
-    pick = lambda q: values[min(len(values) - 1, int(len(values) * q))] / 1000.0
-    return {'p50_ms': pick(0.5), 'p90_ms': pick(0.9), 'p99_ms': pick(0.99), 'p999_ms': pick(0.999), 'n': len(values)}
+
+
 
 
 def census(dll, port, calls=2000, concurrency=16):
