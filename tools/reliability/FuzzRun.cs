@@ -117,7 +117,7 @@ internal static class FuzzRun
         Console.WriteLine($"errors logged by the servers: {errors.Count}");
         foreach (var entry in errors.Entries.Take(3)) Console.WriteLine("  " + entry);
         Console.WriteLine($"every host serving afterwards: {(healthy ? "yes" : "NO")}");
-        Console.WriteLine($"working set: {rssBefore / (1024 * 1024)} MiB before, {Environment.WorkingSet / (1024 * 1024)} MiB after");
+        Console.WriteLine($"working set: {rssBefore / (1024 * 1024)} MiB before, {Environment.WorkingSet / (1024 * 1024)} MiB after; managed heap after a full collection: {GC.GetTotalMemory(forceFullCollection: true) / (1024 * 1024)} MiB");
         return findings.IsEmpty && errors.Count == 0 && healthy ? 0 : 1;
     }
 
