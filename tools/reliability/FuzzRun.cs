@@ -38,7 +38,7 @@ internal sealed record FuzzOptions(int Requests, int Seed, int Concurrency, int?
 /// </summary>
 internal static class FuzzRun
 {
-    private const string InternalKey = "reliability-fuzz-internal-key-0123456789abcdef";
+    private const string InternalKey = "reliability-fuzz-test-only-internal-key-0123456789";
     private static readonly string[] Leaks = ["   at ", "Exception", ".cs:line", "/work/", "/home/", "StackExchange", "127.0.0.1"];
 
     public static async Task<int> RunAsync(FuzzOptions options)
