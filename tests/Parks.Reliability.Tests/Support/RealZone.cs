@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,9 +52,6 @@ public sealed class RealZone : IAsyncDisposable
     public RpcChannel GatewayChannel { get; private set; } = null!;
     public HttpClient GatewayHttp { get; private set; } = null!;
     internal AllowList AllowList => Gateway.Services.GetRequiredService<AllowList>();
-
-    /// <summary>Services of the fallback exposure list the product's allow-list already exposes (then the product's rules are tested).</summary>
-    public static IReadOnlyList<string> FallbackServicesUsed { get; private set; } = [];
 
     public static async Task<RealZone> StartAsync(Action<IDictionary<string, string?>>? gatewaySettings = null)
     {
@@ -169,33 +165,11 @@ public sealed class RealZone : IAsyncDisposable
         ["Parks:Events:Provider"] = "InMemory",
     };
 
-    /// <summary>
-    /// The gateway's API: the product's allow-list, plus — for the product services it does not expose yet — the
-    /// classification in exposure-fallback.json, so the matrix reaches every real write method either way.
-    /// </summary>
-    private static readonly Lazy<GatewayApi> Api = new(() =>
-    {
-        var product = JsonNode.Parse(StripComments(AllowList.ReadEmbedded()))!["services"]!.AsObject();
-        using var stream = typeof(RealZone).Assembly.GetManifestResourceStream("Parks.Reliability.Tests.exposure-fallback.json")!;
-        var fallback = JsonNode.Parse(stream)!["services"]!.AsObject();
-        var extra = new JsonObject();
-        var used = new List<string>();
-        foreach (var (service, entry) in fallback)
-        {
-            if (product.ContainsKey(service)) continue;
-            extra[service] = entry!.DeepClone();
-            used.Add(service);
-        }
-        FallbackServicesUsed = used;
-        var document = new JsonObject { ["services"] = extra }.ToJsonString();
-        return used.Count == 0 ? new GatewayApi() : new GatewayApi(null, [document]);
-    });
+    /// <summary>The gateway's API: the product's contracts and allow-list, as the gateway loads them.</summary>
+    private static readonly Lazy<GatewayApi> Api = new(() => new GatewayApi());
 
-    /// <summary>The gateway's API as the tests expose it (product allow-list plus the fallback).</summary>
+    /// <summary>The gateway's API (loaded once: descriptors and the allow-list do not change).</summary>
     internal static GatewayApi GatewayApiForTests => Api.Value;
-
-    private static string StripComments(string json) =>
-        string.Join('\n', json.Split('\n').Where(l => !l.TrimStart().StartsWith("//", StringComparison.Ordinal)));
 
     /// <summary>Call options with a caller's API key.</summary>
     public CallOptions As(string caller, Metadata? extra = null)
