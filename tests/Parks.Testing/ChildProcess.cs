@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Parks.Testing;
 
@@ -6,7 +7,7 @@ namespace Parks.Testing;
 /// A process the test starts and may kill (SIGKILL) to simulate a crash; its output is kept for failure messages,
 /// and it is killed on dispose or when the test process exits.
 /// </summary>
-public sealed class ChildProcess : IAsyncDisposable
+public sealed partial class ChildProcess : IAsyncDisposable
 {
     private static readonly Lock LiveGate = new();
     private static readonly HashSet<Process> Live = [];
@@ -79,6 +80,16 @@ public sealed class ChildProcess : IAsyncDisposable
             throw new TimeoutException($"process {_process.Id} did not exit within {timeout}; output:\n{Output}");
         }
     }
+
+    /// <summary>SIGTERM: the graceful stop Kubernetes sends (the host drains, then exits).</summary>
+    public void Terminate()
+    {
+        if (_process.HasExited) return;
+        if (Kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public async Task KillAsync()

@@ -31,7 +31,7 @@ internal sealed class Forwarder(BackendRegistry backends, IOptions<GatewayOption
             {
                 resource = field.ReadFrom(request);
             }
-            catch (InvalidProtocolBufferException)
+            catch (Exception e) when (ProtobufParsing.IsMalformedInput(e))
             {
                 throw GatewayErrors.InvalidArgument("request", $"is not a valid {method.Descriptor.InputType.FullName} message");
             }
@@ -89,7 +89,7 @@ internal sealed class Forwarder(BackendRegistry backends, IOptions<GatewayOption
         unit = null;
         string? value;
         try { value = field.ReadFrom(request); }
-        catch (InvalidProtocolBufferException) { throw GatewayErrors.InvalidArgument("request", $"is not a valid {method.Descriptor.InputType.FullName} message"); }
+        catch (Exception e) when (ProtobufParsing.IsMalformedInput(e)) { throw GatewayErrors.InvalidArgument("request", $"is not a valid {method.Descriptor.InputType.FullName} message"); }
         if (string.IsNullOrEmpty(value)) throw GatewayErrors.InvalidArgument(field.Display, "is required: it names the unit that writes");
         if (!ResourceNames.IsWellFormed(value, out var problem) || !ResourceNames.TryGetScope(value, out var scope, out var named, out problem))
             throw GatewayErrors.InvalidArgument(field.Display, $"'{value}' {problem}");
@@ -106,7 +106,7 @@ internal sealed class Forwarder(BackendRegistry backends, IOptions<GatewayOption
         if (call.Method.Resource is not { } field) return;
         string? resource;
         try { resource = field.ReadFrom(message); }
-        catch (InvalidProtocolBufferException) { throw GatewayErrors.InvalidArgument("request", $"is not a valid {call.Method.Descriptor.InputType.FullName} message"); }
+        catch (Exception e) when (ProtobufParsing.IsMalformedInput(e)) { throw GatewayErrors.InvalidArgument("request", $"is not a valid {call.Method.Descriptor.InputType.FullName} message"); }
         UnitRef? unit = null;
         if (!string.IsNullOrEmpty(resource) && ResourceNames.IsWellFormed(resource, out _)
             && ResourceNames.TryGetScope(resource, out var scope, out var named, out _) && scope == ResourceScope.Unit)

@@ -266,6 +266,10 @@ internal sealed class HttpClientCall<TRequest, TResponse>
             {
                 throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize the response message: " + ex.Message));
             }
+            catch (Exception ex) when (ProtobufParsing.IsMalformedInput(ex))
+            {
+                throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize the response message: it is not valid protobuf."));
+            }
         }
         finally
         {

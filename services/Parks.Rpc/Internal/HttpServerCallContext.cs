@@ -190,6 +190,12 @@ internal sealed class HttpServerCallContext : ServerCallContext, IAsyncDisposabl
         {
             throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize the request message: " + ex.Message));
         }
+        catch (Exception ex) when (ProtobufParsing.IsMalformedInput(ex))
+        {
+            // Malformed input Google.Protobuf reports with another exception type (see ProtobufParsing): the same
+            // answer, without the exception's text.
+            throw new RpcException(new Status(StatusCode.Internal, "Failed to deserialize the request message: it is not valid protobuf."));
+        }
     }
 
     private byte[] Decompress(ReadOnlySequence<byte> payload)

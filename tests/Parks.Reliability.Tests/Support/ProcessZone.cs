@@ -1,0 +1,217 @@
+using System.Globalization;
+using System.Text.Json;
+using Grpc.Health.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Parks.Gateway;
+using Parks.Hosting;
+using Parks.Hosting.State;
+using Parks.Rpc;
+using Parks.Talent;
+using Parks.Testing;
+using StackExchange.Redis;
+
+namespace Parks.Reliability.Tests.Support;
+
+/// <summary>
+/// Districts as separate processes (their own Program.cs, from their build output) on a real redis-server (state and
+/// Redis Streams events, append-only file fsynced at every write), the talent service consuming their events, and
+/// the gateway in front: the set-up of the crash and rolling-restart tests. A district process can be killed
+/// (SIGKILL), stopped gracefully (SIGTERM) and started again on the same ports.
+/// </summary>
+public sealed class ProcessZone : IAsyncDisposable
+{
+    public static readonly string[] Districts = ["lingshui", "qixianling"];
+
+    private readonly Dictionary<string, (int Grpc, int Http)> _ports = [];
+    private readonly Dictionary<string, ChildProcess> _children = [];
+    private readonly List<WebApplication> _apps = [];
+
+    private ProcessZone(RedisServer redis) => Redis = redis;
+
+    public RedisServer Redis { get; }
+    public ErrorLog Errors { get; } = new();
+    public RpcChannel GatewayChannel { get; private set; } = null!;
+    public IReadOnlyDictionary<string, string> Keys { get; private set; } = null!;
+
+    /// <summary>The district service's assembly, built with this project (ProjectReference).</summary>
+    public static string DistrictDll
+    {
+        get
+        {
+            var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = tfmDir.Parent!.Name;
+            return Path.Combine(RepoRoot.Path, "services", "District", "Parks.District", "bin", configuration, tfmDir.Name, "Parks.District.dll");
+        }
+    }
+
+    public static async Task<ProcessZone> StartAsync()
+    {
+        var redis = await RedisServer.StartNewAsync(new RedisServerOptions { AppendOnly = true, AppendFsync = "always" });
+        var zone = new ProcessZone(redis);
+        try
+        {
+            foreach (var district in Districts) _ = zone._ports[district] = (FreeTcpPort.Next(), FreeTcpPort.Next());
+            await Task.WhenAll(Districts.Select(zone.StartDistrictAsync));
+            await zone.StartTalentAsync();
+            await zone.StartGatewayAsync();
+            return zone;
+        }
+        catch
+        {
+            await zone.DisposeAsync();
+            throw;
+        }
+    }
+
+    public string AddressOf(string district) => $"http://127.0.0.1:{_ports[district].Grpc}";
+
+    public ChildProcess Process(string district) => _children[district];
+
+    public async Task StartDistrictAsync(string district)
+    {
+        var (grpc, http) = _ports[district];
+        var child = ChildProcess.StartDotnet(DistrictDll, new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Parks__Endpoints__GrpcPort"] = grpc.ToString(CultureInfo.InvariantCulture),
+            ["Parks__Endpoints__HttpPort"] = http.ToString(CultureInfo.InvariantCulture),
+            ["Parks__Endpoints__BindAddress"] = "127.0.0.1",
+            ["Parks__Hosting__LogFormat"] = "simple",
+            ["Parks__Hosting__DrainDelaySeconds"] = "2",
+            ["Parks__Hosting__ShutdownTimeoutSeconds"] = "10",
+            ["Parks__Security__InternalKey"] = RealZone.InternalKey,
+            ["Parks__District__Id"] = district,
+            ["Parks__State__Provider"] = "Redis",
+            ["Parks__State__Redis"] = Redis.ConnectionString,
+            ["Parks__Events__Provider"] = "Redis",
+        });
+        _children[district] = child;
+        using var channel = RpcChannel.ForAddress(AddressOf(district));
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            if (child.HasExited) throw new InvalidOperationException($"district {district} exited at start:\n{child.Output}");
+            try
+            {
+                var status = (await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = "readiness" }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2)))).Status;
+                return status == HealthCheckResponse.Types.ServingStatus.Serving;
+            }
+            catch (RpcException) { return false; }
+        }, $"district {district} to be ready", TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
+    }
+
+    private async Task StartTalentAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(Settings(FreeTcpPort.Next(), FreeTcpPort.Next(), new()
+        {
+            ["Parks:State:Provider"] = "Redis",
+            ["Parks:State:Redis"] = Redis.ConnectionString,
+            ["Parks:Events:Provider"] = "Redis",
+            ["Parks:Events:AppId"] = "parks-talent",
+        }));
+        builder.AddTalent();
+        builder.Logging.AddProvider(new NamedErrors(Errors, "talent"));
+        var app = builder.Build();
+        app.MapTalent();
+        await app.StartAsync();
+        _apps.Add(app);
+    }
+
+    private async Task StartGatewayAsync()
+    {
+        var grpcPort = FreeTcpPort.Next();
+        var keys = new[] { "district-lingshui", "district-qixianling", "dashboard", "operator" }.ToDictionary(c => c, c => $"reliability-{c}-{Guid.NewGuid():N}");
+        Keys = keys;
+        var settings = Settings(grpcPort, FreeTcpPort.Next(), new()
+        {
+            ["Parks:State:Provider"] = "InMemory",
+            ["Parks:Events:Provider"] = "InMemory",
+            ["Parks:Events:AppId"] = TestIds.New("rel-gateway"),
+            ["Parks:Gateway:Overview:UnitTimeoutMilliseconds"] = "1000",
+            ["Parks:Gateway:Overview:FreshMilliseconds"] = "0",
+            ["Parks:Gateway:Overview:RetryFailedAfterMilliseconds"] = "0",
+        });
+        foreach (var (caller, key) in keys) settings[$"Parks:Gateway:ApiKeys:{caller}"] = key;
+        foreach (var district in Districts) settings[$"Parks:Services:district-{district}"] = AddressOf(district);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(new InMemoryStateStore());
+        var rpc = builder.AddParksDefaults("gateway");
+        builder.AddGateway(rpc, RealZone.GatewayApiForTests);
+        builder.Logging.AddProvider(new NamedErrors(Errors, "gateway"));
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        app.MapParksDefaults();
+        app.MapGateway();
+        await app.StartAsync();
+        _apps.Add(app);
+        GatewayChannel = RpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+    }
+
+    private static Dictionary<string, string?> Settings(int grpc, int http, Dictionary<string, string?> extra)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Parks:Endpoints:GrpcPort"] = grpc.ToString(CultureInfo.InvariantCulture),
+            ["Parks:Endpoints:HttpPort"] = http.ToString(CultureInfo.InvariantCulture),
+            ["Parks:Endpoints:BindAddress"] = "127.0.0.1",
+            ["Parks:Hosting:LogFormat"] = "simple",
+            ["Parks:Hosting:ShutdownTimeoutSeconds"] = "2",
+            ["Parks:Security:InternalKey"] = RealZone.InternalKey,
+        };
+        foreach (var (k, v) in extra) settings[k] = v;
+        return settings;
+    }
+
+    public CallOptions As(string caller, TimeSpan deadline)
+    {
+        var headers = new Metadata { { "authorization", "Bearer " + Keys[caller] } };
+        return new CallOptions(headers, DateTime.UtcNow + deadline);
+    }
+
+    /// <summary>
+    /// EnterpriseRegistered events in the Redis stream: per credit code, the distinct event ids and the entries
+    /// (deliveries published; an outbox re-publish after a crash adds an entry with the same id).
+    /// </summary>
+    public async Task<Dictionary<string, (HashSet<string> Ids, int Entries)>> RegisteredEventsAsync()
+    {
+        using var connection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
+        var result = (RedisResult[])(await connection.GetDatabase().ScriptEvaluateAsync(
+            "local out = {} for _, e in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do local f = e[2] for i = 1, #f, 2 do if f[i] == 'data' then out[#out + 1] = f[i + 1] end end end return out",
+            [(RedisKey)"parks.events.v1.EnterpriseRegistered"]))!;
+        var events = new Dictionary<string, (HashSet<string>, int)>(StringComparer.Ordinal);
+        foreach (var entry in result)
+        {
+            using var json = JsonDocument.Parse((string)entry!);
+            var id = json.RootElement.GetProperty("id").GetString()!;
+            var uscc = json.RootElement.GetProperty("data").GetProperty("uscc").GetString()!;
+            var (ids, entries) = events.TryGetValue(uscc, out var seen) ? seen : ([], 0);
+            ids.Add(id);
+            events[uscc] = (ids, entries + 1);
+        }
+        return events;
+    }
+
+    /// <summary>Inbox markers of the talent service (one per event id whose effect it applied).</summary>
+    public async Task<int> TalentInboxMarkersAsync()
+    {
+        using var connection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString + ",allowAdmin=true");
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        return server.Keys(0, "parks:events:parks-talent:inbox:*", 1000).Count();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        GatewayChannel?.Dispose();
+        foreach (var app in Enumerable.Reverse(_apps))
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        foreach (var child in _children.Values) await child.DisposeAsync();
+        await Redis.DisposeAsync();
+    }
+}
