@@ -61,7 +61,7 @@ public sealed class AppHostEndToEndTests
         Assert.Contains("unknown district 'nowhere'", reasons[3], StringComparison.Ordinal);
         Assert.Contains("rejected by the service", reasons[4], StringComparison.Ordinal);
         Assert.Contains("same credit code as row 1", reasons[5], StringComparison.Ordinal);
-        Assert.True(tail.WaitForExit(TimeSpan.FromSeconds(60)), "the tail saw no registration");
+        Assert.True(Parksctl.WaitForExit(tail, TimeSpan.FromSeconds(60)), "the tail saw no registration");
         var registered = JsonDocument.Parse((await tailOutput).Trim()).RootElement;
         Assert.Equal($"districts/lingshui/enterprises/{good}", registered.GetProperty("subject").GetString());
 

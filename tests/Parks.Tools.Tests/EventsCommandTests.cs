@@ -32,7 +32,7 @@ public sealed class EventsCommandTests
         await bus.PublishAsync("longtou", "elsewhere"); // another district: filtered out
         var sent = await bus.PublishAsync("lingshui", "acme");
 
-        Assert.True(tail.WaitForExit(TimeSpan.FromSeconds(60)), "tail did not stop after --count 2: " + string.Join("\n", stderr));
+        Assert.True(Parksctl.WaitForExit(tail, TimeSpan.FromSeconds(60)), "tail did not stop after --count 2: " + string.Join("\n", stderr));
         Assert.Equal(0, tail.ExitCode);
         var records = (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, records.Count);
@@ -64,7 +64,7 @@ public sealed class EventsCommandTests
 
             await bus.DisposeAsync();
 
-            Assert.True(tail.WaitForExit(TimeSpan.FromSeconds(60)), "tail kept waiting on a service that had stopped: " + string.Join("\n", stderr));
+            Assert.True(Parksctl.WaitForExit(tail, TimeSpan.FromSeconds(60)), "tail kept waiting on a service that had stopped: " + string.Join("\n", stderr));
             Assert.Equal(1, tail.ExitCode);
             lock (stderr) Assert.Contains(stderr, l => l.Contains("every followed service stopped streaming", StringComparison.Ordinal));
         }

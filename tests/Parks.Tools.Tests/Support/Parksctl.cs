@@ -35,6 +35,17 @@ internal static class Parksctl
         return new Result(process.ExitCode, await output, await error);
     }
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for a started process to exit and, when it has, for its asynchronous output
+    /// handlers to see the last line (Process.WaitForExit with a timeout returns before they have).
+    /// </summary>
+    public static bool WaitForExit(Process process, TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout)) return false;
+        process.WaitForExit();
+        return true;
+    }
+
     /// <summary>Starts parksctl and leaves it running (for tails); output is read by the caller.</summary>
     public static Process Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, bool redirectInput = false)
     {
