@@ -73,6 +73,9 @@ public static class HostingExtensions
     public static WebApplication MapParksDefaults(this WebApplication app)
     {
         app.UseRpcServer();
+        // Routing after the gRPC server: gRPC calls are dispatched by path without endpoint matching (left to
+        // itself, WebApplication would put routing first and match every call against the HTTP routes).
+        app.UseRouting();
         app.MapParksMetrics();
         var health = app.Services.GetRequiredService<HealthRegistry>();
         app.MapGet("/healthz", () => health.TryGet(string.Empty, out var s) && s == Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving

@@ -43,6 +43,31 @@ public sealed class MetricsCollectorTests
     }
 
     [Fact]
+    public void Equal_labels_from_different_string_instances_share_a_series_and_many_label_sets_stay_apart()
+    {
+        // The collector finds a series by the identity of the tag values first; equal strings that are other
+        // instances, and more label sets than its recent-series cache holds, must still add up exactly.
+        var (collector, meter) = Create();
+        using var _ = collector;
+        using var __ = meter;
+        var counter = meter.CreateCounter<long>("parks.test.identity");
+        var method = "/a/Same";
+        for (var round = 0; round < 50; round++)
+        {
+            counter.Add(1, new("rpc.method", method), new("code", "0"));
+            counter.Add(1, new("rpc.method", new string(method.AsSpan())), new("code", new string("0".AsSpan())));
+            for (var i = 0; i < 200; i++) counter.Add(1, new("rpc.method", "/a/M" + i), new("code", "0"));
+        }
+
+        var page = Scrape(collector);
+
+        var series = page.Named("parks_test_identity_total").ToList();
+        Assert.Equal(201, series.Count);
+        Assert.Equal(100, Assert.Single(series, s => s.Label("rpc_method") == method).Value);
+        Assert.All(series.Where(s => s.Label("rpc_method") != method), s => Assert.Equal(50, s.Value));
+    }
+
+    [Fact]
     public void Histogram_in_seconds_has_cumulative_buckets_sum_and_count()
     {
         var (collector, meter) = Create();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Parks.Hosting.Observability;
 
@@ -111,6 +112,9 @@ public sealed class MetricsCollector : IDisposable
         private readonly ConcurrentDictionary<TagSet, Series>.AlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>> _lookup;
         private readonly ConcurrentDictionary<string, Series> _byLabels = new(StringComparer.Ordinal);
         private readonly double[] _buckets;
+        private const int RecentSlots = 64;
+        private readonly RecentTags?[] _recent = new RecentTags?[RecentSlots];
+        private int _misses;
 
         public InstrumentState(Instrument instrument, InstrumentKind kind, double[] buckets)
         {
@@ -127,10 +131,24 @@ public sealed class MetricsCollector : IDisposable
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             if (double.IsNaN(value)) return;
-            if (!_lookup.TryGetValue(tags, out var series))
+            var slot = RecentSlot(tags);
+            var recent = slot < 0 ? null : Volatile.Read(ref _recent[slot]);
+            Series? series;
+            if (recent is not null && recent.Matches(tags))
             {
-                series = Resolve(tags);
-                if (series is null) return;
+                series = recent.Series;
+            }
+            else
+            {
+                if (!_lookup.TryGetValue(tags, out series))
+                {
+                    series = Resolve(tags);
+                    if (series is null) return;
+                }
+                // An empty slot is filled at once; an occupied one only now and then, so tags built anew for every
+                // measurement (they never match by identity) do not cost an allocation each time.
+                if (slot >= 0 && (recent is null || (Interlocked.Increment(ref _misses) & 31) == 0))
+                    Volatile.Write(ref _recent[slot], new RecentTags(tags.ToArray(), series));
             }
             switch (Kind)
             {
@@ -149,8 +167,26 @@ public sealed class MetricsCollector : IDisposable
 
         public void Clear()
         {
+            Array.Clear(_recent);
             _byTags.Clear();
             _byLabels.Clear();
+        }
+
+        /// <summary>
+        /// Where a tag set may sit in the recent-series cache: chosen by the identity of its values, so instrumented
+        /// code that passes the same string instances each time (method names, status codes) finds its series
+        /// without hashing the strings. -1 for a tag set not worth caching.
+        /// </summary>
+        private static int RecentSlot(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (tags.Length is 0 or > 4) return -1;
+            var hash = 0;
+            foreach (var tag in tags)
+            {
+                if (tag.Value is not (string or null)) return -1; // boxed values are new objects every time
+                hash = (hash * 31) ^ RuntimeHelpers.GetHashCode(tag.Value);
+            }
+            return hash & (RecentSlots - 1);
         }
 
         public InstrumentSnapshot Snapshot() => new(Instrument, Kind, _buckets,
@@ -207,6 +243,22 @@ public sealed class MetricsCollector : IDisposable
             var counts = new long[_counts.Length];
             for (var i = 0; i < counts.Length; i++) counts[i] = Volatile.Read(ref _counts[i]);
             return new SeriesSnapshot(labels, Volatile.Read(ref _value), counts);
+        }
+    }
+
+    /// <summary>A tag set recently recorded and its series; it matches a tag set holding the very same keys and values.</summary>
+    private sealed class RecentTags(KeyValuePair<string, object?>[] tags, Series series)
+    {
+        public Series Series { get; } = series;
+
+        public bool Matches(ReadOnlySpan<KeyValuePair<string, object?>> other)
+        {
+            if (other.Length != tags.Length) return false;
+            for (var i = 0; i < tags.Length; i++)
+            {
+                if (!ReferenceEquals(tags[i].Key, other[i].Key) || !ReferenceEquals(tags[i].Value, other[i].Value)) return false;
+            }
+            return true;
         }
     }
 

@@ -4,14 +4,27 @@ using Microsoft.AspNetCore.Http;
 namespace Parks.Rpc.Internal;
 
 /// <summary>Handles calls of one method: creates the call context, runs the interceptor chain, ends the call.</summary>
-internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
+internal abstract class ServerCallHandler
 {
-    public IMethod Method { get; } = method;
+    private long _activeCalls;
 
-    protected ServerRuntime Runtime { get; } = runtime;
+    protected ServerCallHandler(IMethod method, ServerRuntime runtime)
+    {
+        Method = method;
+        Runtime = runtime;
+        runtime.Metrics.Track(this);
+    }
+
+    public IMethod Method { get; }
+
+    protected ServerRuntime Runtime { get; }
+
+    /// <summary>Calls of this method in progress.</summary>
+    public long ActiveCalls => Volatile.Read(ref _activeCalls);
 
     public async Task HandleCallAsync(HttpContext http)
     {
+        Interlocked.Increment(ref _activeCalls);
         var activity = RpcActivities.StartServer(Method, http.Request.Headers);
         var call = new HttpServerCallContext(http, Method, Runtime);
         try
@@ -30,6 +43,7 @@ internal abstract class ServerCallHandler(IMethod method, ServerRuntime runtime)
         finally
         {
             await call.DisposeAsync();
+            Interlocked.Decrement(ref _activeCalls);
             RpcActivities.Stop(activity, call.FinalStatus, call.FinalDetail, server: true);
         }
     }

@@ -25,24 +25,40 @@ internal sealed class ServerRuntime
 
 /// <summary>
 /// Server call metrics. Each host gets its own meter from its IMeterFactory, so two hosts in one process (the
-/// local run's single-process mode, tests) each report only their own calls.
+/// local run's single-process mode, tests) each report only their own calls. Calls in progress are counted by each
+/// method's handler and observed when metrics are collected, so a call records two measurements (count and
+/// duration) instead of four.
 /// </summary>
-internal sealed class ServerMetrics(Meter meter)
+internal sealed class ServerMetrics
 {
     public static readonly ServerMetrics Shared = new(new Meter(RpcDiagnostics.MeterName));
 
-    private readonly Counter<long> _calls = meter.CreateCounter<long>("parks.rpc.server.calls", description: "gRPC calls handled, by method and status code.");
-    private readonly Histogram<double> _duration = meter.CreateHistogram<double>("parks.rpc.server.duration", unit: "s", description: "gRPC call duration, by method and status code.");
-    private readonly UpDownCounter<long> _active = meter.CreateUpDownCounter<long>("parks.rpc.server.active_calls", description: "gRPC calls in progress.");
+    private readonly Counter<long> _calls;
+    private readonly Histogram<double> _duration;
+    private readonly Lock _handlersGate = new();
+    private ServerCallHandler[] _handlers = [];
 
-    public void CallStarted(string method)
+    public ServerMetrics(Meter meter)
     {
-        if (_active.Enabled) _active.Add(1, new KeyValuePair<string, object?>("rpc.method", method));
+        _calls = meter.CreateCounter<long>("parks.rpc.server.calls", description: "gRPC calls handled, by method and status code.");
+        _duration = meter.CreateHistogram<double>("parks.rpc.server.duration", unit: "s", description: "gRPC call duration, by method and status code.");
+        meter.CreateObservableUpDownCounter("parks.rpc.server.active_calls", ObserveActiveCalls, description: "gRPC calls in progress.");
+    }
+
+    /// <summary>Adds a method's handler to those whose calls in progress are reported.</summary>
+    public void Track(ServerCallHandler handler)
+    {
+        lock (_handlersGate) _handlers = [.. _handlers, handler];
+    }
+
+    private IEnumerable<Measurement<long>> ObserveActiveCalls()
+    {
+        foreach (var handler in Volatile.Read(ref _handlers))
+            yield return new Measurement<long>(handler.ActiveCalls, new KeyValuePair<string, object?>("rpc.method", handler.Method.FullName));
     }
 
     public void CallEnded(string method, StatusCode code, long startTimestamp)
     {
-        if (_active.Enabled) _active.Add(-1, new KeyValuePair<string, object?>("rpc.method", method));
         if (!_calls.Enabled && !_duration.Enabled) return;
         var tags = new TagList
         {
