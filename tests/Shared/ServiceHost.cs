@@ -40,8 +40,12 @@ internal sealed class ServiceHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ServiceHost> StartAsync(Action<WebApplicationBuilder> add, Action<WebApplication> map,
-        string? redisConnection = null, Action<IServiceCollection>? configureServices = null, IDictionary<string, string?>? settings = null)
+    public static Task<ServiceHost> StartAsync(Action<WebApplicationBuilder> add, Action<WebApplication> map,
+        string? redisConnection = null, Action<IServiceCollection>? configureServices = null, IDictionary<string, string?>? settings = null) =>
+        Parks.Testing.FreeTcpPort.StartWithRetryAsync(() => StartOnceAsync(add, map, redisConnection, configureServices, settings));
+
+    private static async Task<ServiceHost> StartOnceAsync(Action<WebApplicationBuilder> add, Action<WebApplication> map,
+        string? redisConnection, Action<IServiceCollection>? configureServices, IDictionary<string, string?>? settings)
     {
         var grpcPort = FreePort();
         var builder = WebApplication.CreateSlimBuilder();
@@ -67,7 +71,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         builder.Logging.AddProvider(errors);
         var app = builder.Build();
         map(app);
-        await app.StartAsync();
+        await Parks.Testing.FreeTcpPort.StartOrDisposeAsync(app);
         return new ServiceHost(app, grpcPort, errors);
     }
 
@@ -92,12 +96,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Parks.Testing.FreeTcpPort.Next();
 }
 
 /// <summary>Collects error-level log entries (grpc-dotnet's VerifyNoErrorsScope, simplified).</summary>

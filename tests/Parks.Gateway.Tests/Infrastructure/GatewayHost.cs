@@ -1,3 +1,4 @@
+using Parks.Testing;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -55,7 +56,10 @@ public sealed class GatewayHost : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Starts the gateway in front of the given backends (name → server, e.g. "district-lingshui").</summary>
-    public static async Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, BackendServer> backends, Action<IDictionary<string, string?>>? configure = null, Action<IServiceCollection>? services = null)
+    public static Task<GatewayHost> StartAsync(IReadOnlyDictionary<string, BackendServer> backends, Action<IDictionary<string, string?>>? configure = null, Action<IServiceCollection>? services = null) =>
+        FreeTcpPort.StartWithRetryAsync(() => StartOnceAsync(backends, configure, services));
+
+    private static async Task<GatewayHost> StartOnceAsync(IReadOnlyDictionary<string, BackendServer> backends, Action<IDictionary<string, string?>>? configure, Action<IServiceCollection>? services)
     {
         var grpcPort = Repo.FreePort();
         var httpPort = Repo.FreePort();
@@ -90,7 +94,7 @@ public sealed class GatewayHost : IAsyncDisposable
         var app = builder.Build();
         app.MapParksDefaults();
         app.MapGateway();
-        await app.StartAsync();
+        await Parks.Testing.FreeTcpPort.StartOrDisposeAsync(app);
         return new GatewayHost(app, grpcPort, httpPort, keys, errors);
     }
 

@@ -64,7 +64,14 @@ public sealed class RealZone : IAsyncDisposable
         return zone;
     }
 
-    private async Task StartAsync<TService>(string name, Dictionary<string, string?> own) where TService : IParksService
+    private Task StartAsync<TService>(string name, Dictionary<string, string?> own) where TService : IParksService =>
+        Parks.Testing.FreeTcpPort.StartWithRetryAsync(async () =>
+        {
+            await StartOnceAsync<TService>(name, own);
+            return name;
+        });
+
+    private async Task StartOnceAsync<TService>(string name, Dictionary<string, string?> own) where TService : IParksService
     {
         var grpcPort = Repo.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
@@ -90,7 +97,7 @@ public sealed class RealZone : IAsyncDisposable
         builder.Logging.AddProvider(Errors);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = ParksServiceHost.Build<TService>(builder);
-        await app.StartAsync();
+        await Parks.Testing.FreeTcpPort.StartOrDisposeAsync(app);
         lock (_apps)
         {
             _apps[name] = app;

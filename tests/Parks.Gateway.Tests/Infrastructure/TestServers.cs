@@ -1,3 +1,4 @@
+using Parks.Testing;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
@@ -25,12 +26,7 @@ internal static class Repo
         throw new InvalidOperationException("Parks.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => FreeTcpPort.Next();
 
     /// <summary>Where tests keep artifacts (screenshots): TestResults/ under the test project's output folder.</summary>
     public static string ArtifactsDir
@@ -87,12 +83,13 @@ public sealed class BackendServer : IAsyncDisposable
     public bool IsRunning => _app is not null;
     public ErrorLog Errors { get; } = new();
 
-    public static async Task<BackendServer> StartAsync(string name, Action<IRpcServerBuilder> addServices)
-    {
-        var server = new BackendServer(name, Repo.FreePort(), addServices);
-        await server.StartAsync();
-        return server;
-    }
+    public static Task<BackendServer> StartAsync(string name, Action<IRpcServerBuilder> addServices) =>
+        FreeTcpPort.StartWithRetryAsync(async () =>
+        {
+            var server = new BackendServer(name, Repo.FreePort(), addServices);
+            await server.StartAsync();
+            return server;
+        });
 
     public async Task StartAsync()
     {
@@ -110,7 +107,7 @@ public sealed class BackendServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         app.MapParksDefaults();
-        await app.StartAsync();
+        await Parks.Testing.FreeTcpPort.StartOrDisposeAsync(app);
         _app = app;
     }
 

@@ -73,7 +73,10 @@ internal sealed class UnitsHost : IAsyncDisposable
     public static Task<UnitsHost> BranchParksAsync(Zone zone, bool demo = false) =>
         StartAsync(zone, "branchparks", null, demo);
 
-    private static async Task<UnitsHost> StartAsync(Zone zone, string service, string? districtId, bool demo)
+    private static Task<UnitsHost> StartAsync(Zone zone, string service, string? districtId, bool demo) =>
+        FreeTcpPort.StartWithRetryAsync(() => StartOnceAsync(zone, service, districtId, demo));
+
+    private static async Task<UnitsHost> StartOnceAsync(Zone zone, string service, string? districtId, bool demo)
     {
         var grpcPort = FreeTcpPort.Next();
         var httpPort = FreeTcpPort.Next();
@@ -107,7 +110,7 @@ internal sealed class UnitsHost : IAsyncDisposable
         var app = builder.Build();
         app.MapParksDefaults();
         app.MapParksEvents();
-        await app.StartAsync();
+        await Parks.Testing.FreeTcpPort.StartOrDisposeAsync(app);
         return new UnitsHost(app, grpcPort, errors);
     }
 
