@@ -27,7 +27,10 @@ public sealed class ProcessZone : IAsyncDisposable
 
     private readonly Dictionary<string, (int Grpc, int Http)> _ports = [];
     private readonly Dictionary<string, ChildProcess> _children = [];
-    private readonly List<WebApplication> _apps = [];
+    private (int Grpc, int Http) _talentPorts;
+    private (int Grpc, int Http) _gatewayPorts;
+    private WebApplication? _talent;
+    private WebApplication? _gateway;
 
     private ProcessZone(RedisServer redis) => Redis = redis;
 
@@ -54,6 +57,10 @@ public sealed class ProcessZone : IAsyncDisposable
         try
         {
             foreach (var district in Districts) _ = zone._ports[district] = (FreeTcpPort.Next(), FreeTcpPort.Next());
+            zone._talentPorts = (FreeTcpPort.Next(), FreeTcpPort.Next());
+            zone._gatewayPorts = (FreeTcpPort.Next(), FreeTcpPort.Next());
+            zone.Keys = new[] { "district-lingshui", "district-qixianling", "dashboard", "operator" }.ToDictionary(c => c, c => $"reliability-{c}-{Guid.NewGuid():N}");
+            zone.GatewayChannel = RpcChannel.ForAddress($"http://127.0.0.1:{zone._gatewayPorts.Grpc}");
             await Task.WhenAll(Districts.Select(zone.StartDistrictAsync));
             await zone.StartTalentAsync();
             await zone.StartGatewayAsync();
@@ -102,10 +109,32 @@ public sealed class ProcessZone : IAsyncDisposable
         }, $"district {district} to be ready", TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
     }
 
+    /// <summary>Stops the talent service gracefully (its consumer finishes the events in hand) and starts it again on its ports.</summary>
+    public async Task RestartTalentAsync()
+    {
+        await StopAsync(_talent);
+        _talent = null;
+        await StartTalentAsync();
+    }
+
+    /// <summary>Stops the gateway gracefully: it stops accepting calls and finishes those in flight.</summary>
+    public async Task StopGatewayAsync()
+    {
+        await StopAsync(_gateway);
+        _gateway = null;
+    }
+
+    private static async Task StopAsync(WebApplication? app)
+    {
+        if (app is null) return;
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
     private async Task StartTalentAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.AddInMemoryCollection(Settings(FreeTcpPort.Next(), FreeTcpPort.Next(), new()
+        builder.Configuration.AddInMemoryCollection(Settings(_talentPorts.Grpc, _talentPorts.Http, new()
         {
             ["Parks:State:Provider"] = "Redis",
             ["Parks:State:Redis"] = Redis.ConnectionString,
@@ -117,15 +146,13 @@ public sealed class ProcessZone : IAsyncDisposable
         var app = builder.Build();
         app.MapTalent();
         await app.StartAsync();
-        _apps.Add(app);
+        _talent = app;
     }
 
-    private async Task StartGatewayAsync()
+    /// <summary>Starts the gateway on its ports (the same ones after a stop), with the zone's caller keys.</summary>
+    public async Task StartGatewayAsync()
     {
-        var grpcPort = FreeTcpPort.Next();
-        var keys = new[] { "district-lingshui", "district-qixianling", "dashboard", "operator" }.ToDictionary(c => c, c => $"reliability-{c}-{Guid.NewGuid():N}");
-        Keys = keys;
-        var settings = Settings(grpcPort, FreeTcpPort.Next(), new()
+        var settings = Settings(_gatewayPorts.Grpc, _gatewayPorts.Http, new()
         {
             ["Parks:State:Provider"] = "InMemory",
             ["Parks:Events:Provider"] = "InMemory",
@@ -134,7 +161,7 @@ public sealed class ProcessZone : IAsyncDisposable
             ["Parks:Gateway:Overview:FreshMilliseconds"] = "0",
             ["Parks:Gateway:Overview:RetryFailedAfterMilliseconds"] = "0",
         });
-        foreach (var (caller, key) in keys) settings[$"Parks:Gateway:ApiKeys:{caller}"] = key;
+        foreach (var (caller, key) in Keys) settings[$"Parks:Gateway:ApiKeys:{caller}"] = key;
         foreach (var district in Districts) settings[$"Parks:Services:district-{district}"] = AddressOf(district);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
@@ -147,8 +174,7 @@ public sealed class ProcessZone : IAsyncDisposable
         app.MapParksDefaults();
         app.MapGateway();
         await app.StartAsync();
-        _apps.Add(app);
-        GatewayChannel = RpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        _gateway = app;
     }
 
     private static Dictionary<string, string?> Settings(int grpc, int http, Dictionary<string, string?> extra)
@@ -206,11 +232,8 @@ public sealed class ProcessZone : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         GatewayChannel?.Dispose();
-        foreach (var app in Enumerable.Reverse(_apps))
-        {
-            await app.StopAsync();
-            await app.DisposeAsync();
-        }
+        await StopAsync(_gateway);
+        await StopAsync(_talent);
         foreach (var child in _children.Values) await child.DisposeAsync();
         await Redis.DisposeAsync();
     }
