@@ -16,14 +16,23 @@ using StackExchange.Redis;
 namespace Parks.Reliability.Tests.Support;
 
 /// <summary>
-/// Districts as separate processes (their own Program.cs, from their build output) on a real redis-server (state and
-/// Redis Streams events, append-only file fsynced at every write), the talent service consuming their events, and
-/// the gateway in front: the set-up of the crash and rolling-restart tests. A district process can be killed
-/// (SIGKILL), stopped gracefully (SIGTERM) and started again on the same ports.
+/// Two districts, branch parks, the Science City and finance as separate processes (their own Program.cs, from their
+/// build output) on a real redis-server (state and Redis Streams events, append-only file fsynced at every write), the
+/// talent service consuming their events, and the gateway in front: the set-up of the crash and rolling-restart
+/// tests. A service process can be killed (SIGKILL), stopped gracefully (SIGTERM) and started again on the same ports.
 /// </summary>
 public sealed class ProcessZone : IAsyncDisposable
 {
     public static readonly string[] Districts = ["lingshui", "qixianling"];
+
+    /// <summary>The other services run as processes: one instance each, named as the gateway routes to them.</summary>
+    public static readonly string[] Services = ["branchparks", "sciencecity", "finance"];
+
+    /// <summary>Every process of the zone: the districts (by id) and the other services (by name).</summary>
+    public static readonly string[] Processes = [.. Districts, .. Services];
+
+    /// <summary>The branch park whose system writes in the load.</summary>
+    public const string Park = "changxingdao";
 
     private readonly Dictionary<string, (int Grpc, int Http)> _ports = [];
     private readonly Dictionary<string, ChildProcess> _children = [];
@@ -39,16 +48,16 @@ public sealed class ProcessZone : IAsyncDisposable
     public RpcChannel GatewayChannel { get; private set; } = null!;
     public IReadOnlyDictionary<string, string> Keys { get; private set; } = null!;
 
-    /// <summary>The district service's assembly, built with this project (ProjectReference).</summary>
-    public static string DistrictDll
+    /// <summary>A service's assembly, built with this project (ProjectReference): <c>services/{folder}/Parks.{folder}</c>.</summary>
+    public static string ServiceDll(string folder)
     {
-        get
-        {
-            var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var configuration = tfmDir.Parent!.Name;
-            return Path.Combine(RepoRoot.Path, "services", "District", "Parks.District", "bin", configuration, tfmDir.Name, "Parks.District.dll");
-        }
+        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfmDir.Parent!.Name;
+        return Path.Combine(RepoRoot.Path, "services", folder, "Parks." + folder, "bin", configuration, tfmDir.Name, $"Parks.{folder}.dll");
     }
+
+    /// <summary>The name the gateway routes a process's calls to (<c>Parks:Services:&lt;route&gt;</c>).</summary>
+    public static string RouteOf(string process) => Districts.Contains(process) ? "district-" + process : process;
 
     public static async Task<ProcessZone> StartAsync()
     {
@@ -56,12 +65,13 @@ public sealed class ProcessZone : IAsyncDisposable
         var zone = new ProcessZone(redis);
         try
         {
-            foreach (var district in Districts) _ = zone._ports[district] = (FreeTcpPort.Next(), FreeTcpPort.Next());
+            foreach (var process in Processes) _ = zone._ports[process] = (FreeTcpPort.Next(), FreeTcpPort.Next());
             zone._talentPorts = (FreeTcpPort.Next(), FreeTcpPort.Next());
             zone._gatewayPorts = (FreeTcpPort.Next(), FreeTcpPort.Next());
-            zone.Keys = new[] { "district-lingshui", "district-qixianling", "dashboard", "operator" }.ToDictionary(c => c, c => $"reliability-{c}-{Guid.NewGuid():N}");
+            zone.Keys = new[] { "district-lingshui", "district-qixianling", "branchpark-" + Park, "sciencecity", "dashboard", "operator" }
+                .ToDictionary(c => c, c => $"reliability-{c}-{Guid.NewGuid():N}");
             zone.GatewayChannel = RpcChannel.ForAddress($"http://127.0.0.1:{zone._gatewayPorts.Grpc}");
-            await Task.WhenAll(Districts.Select(zone.StartDistrictAsync));
+            await Task.WhenAll(Processes.Select(zone.StartProcessAsync));
             await zone.StartTalentAsync();
             await zone.StartGatewayAsync();
             return zone;
@@ -73,14 +83,23 @@ public sealed class ProcessZone : IAsyncDisposable
         }
     }
 
-    public string AddressOf(string district) => $"http://127.0.0.1:{_ports[district].Grpc}";
+    public string AddressOf(string process) => $"http://127.0.0.1:{_ports[process].Grpc}";
 
-    public ChildProcess Process(string district) => _children[district];
+    public ChildProcess Process(string process) => _children[process];
 
-    public async Task StartDistrictAsync(string district)
+    /// <summary>Starts a district (by id) or another service (by name) as a process on its ports and waits until it is ready.</summary>
+    public async Task StartProcessAsync(string process)
     {
-        var (grpc, http) = _ports[district];
-        var child = ChildProcess.StartDotnet(DistrictDll, new Dictionary<string, string?>
+        var (grpc, http) = _ports[process];
+        var isDistrict = Districts.Contains(process);
+        var folder = isDistrict ? "District" : process switch
+        {
+            "branchparks" => "BranchParks",
+            "sciencecity" => "ScienceCity",
+            "finance" => "Finance",
+            _ => throw new ArgumentException($"no service process '{process}'", nameof(process)),
+        };
+        var environment = new Dictionary<string, string?>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Parks__Endpoints__GrpcPort"] = grpc.ToString(CultureInfo.InvariantCulture),
@@ -90,23 +109,24 @@ public sealed class ProcessZone : IAsyncDisposable
             ["Parks__Hosting__DrainDelaySeconds"] = "2",
             ["Parks__Hosting__ShutdownTimeoutSeconds"] = "10",
             ["Parks__Security__InternalKey"] = RealZone.InternalKey,
-            ["Parks__District__Id"] = district,
             ["Parks__State__Provider"] = "Redis",
             ["Parks__State__Redis"] = Redis.ConnectionString,
             ["Parks__Events__Provider"] = "Redis",
-        });
-        _children[district] = child;
-        using var channel = RpcChannel.ForAddress(AddressOf(district));
+        };
+        if (isDistrict) environment["Parks__District__Id"] = process;
+        var child = ChildProcess.StartDotnet(ServiceDll(folder), environment);
+        _children[process] = child;
+        using var channel = RpcChannel.ForAddress(AddressOf(process));
         await Eventually.WaitUntilAsync(async () =>
         {
-            if (child.HasExited) throw new InvalidOperationException($"district {district} exited at start:\n{child.Output}");
+            if (child.HasExited) throw new InvalidOperationException($"{process} exited at start:\n{child.Output}");
             try
             {
                 var status = (await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = "readiness" }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2)))).Status;
                 return status == HealthCheckResponse.Types.ServingStatus.Serving;
             }
             catch (RpcException) { return false; }
-        }, $"district {district} to be ready", TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
+        }, $"{process} to be ready", TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>Stops the talent service gracefully (its consumer finishes the events in hand) and starts it again on its ports.</summary>
@@ -160,9 +180,12 @@ public sealed class ProcessZone : IAsyncDisposable
             ["Parks:Gateway:Overview:UnitTimeoutMilliseconds"] = "1000",
             ["Parks:Gateway:Overview:FreshMilliseconds"] = "0",
             ["Parks:Gateway:Overview:RetryFailedAfterMilliseconds"] = "0",
+            // The operator writes in the load and reads thousands of records back afterwards; rate limits are case 4's.
+            ["Parks:Gateway:CallerRateLimits:operator:TokensPerSecond"] = "100000",
+            ["Parks:Gateway:CallerRateLimits:operator:Burst"] = "100000",
         });
         foreach (var (caller, key) in Keys) settings[$"Parks:Gateway:ApiKeys:{caller}"] = key;
-        foreach (var district in Districts) settings[$"Parks:Services:district-{district}"] = AddressOf(district);
+        foreach (var process in Processes) settings[$"Parks:Services:{RouteOf(process)}"] = AddressOf(process);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(new InMemoryStateStore());
