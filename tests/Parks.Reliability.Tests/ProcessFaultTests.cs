@@ -36,72 +36,79 @@ public sealed class ProcessFaultTests : IAsyncLifetime
             await load.WaitForAcksAsync("lingshui", 40);
             await load.WaitForAcksAsync("qixianling", 40);
 
-            // Case 1: SIGKILL lingshui under load.
-            var killedAt = load.Mark();
-            await _zone.Process("lingshui").KillAsync();
-            await load.WaitForFailuresAsync("lingshui", 20);
-            await Eventually.WaitUntilAsync(async () => await FreshnessOfAsync("districts/lingshui") is Freshness.Degraded or Freshness.Unavailable, "the overview to mark lingshui degraded");
-            var qixianlingDuringOutage = load.Acks("qixianling");
-            await load.WaitForAcksAsync("qixianling", qixianlingDuringOutage + 30);
-            var failuresWhileDown = load.FailuresSince(killedAt, "lingshui");
-            await _zone.StartProcessAsync("lingshui");
-            var restartedAt = load.Mark();
-            load.MarkOutage("lingshui", killedAt, restartedAt);
-            await load.WaitForAcksAsync("lingshui", load.Acks("lingshui") + 30);
-            await Eventually.WaitUntilAsync(async () => await FreshnessOfAsync("districts/lingshui") == Freshness.Current, "the overview to show lingshui current again");
-            Figures.Record("crash: lingshui calls failed while it was down (by status)", string.Join(", ", failuresWhileDown.GroupBy(f => f.Status).Select(g => $"{g.Key} {g.Count()}")));
-            Figures.Record("crash: lingshui calls failed after its restart", load.FailuresSince(restartedAt, "lingshui").Count);
-            Figures.Record("crash: slowest failed lingshui call while it was down (ms; deadline 5000)", failuresWhileDown.Max(f => f.ElapsedMs));
-
-            // Case 2: a rolling restart, SIGTERM to each service process in turn (it turns not-ready, keeps serving for its
-            // drain delay, then finishes in-flight calls and exits), restarted on the same port.
-            foreach (var process in ProcessZone.Processes)
+            // tools/reliability/process-faults.sh repeats the faults for minutes (PARKS_RELIABILITY_ROUNDS); the tests run once.
+            var rounds = int.TryParse(Environment.GetEnvironmentVariable("PARKS_RELIABILITY_ROUNDS"), out var r) && r > 1 ? r : 1;
+            Figures.Record("process faults: rounds", rounds);
+            for (var round = 1; round <= rounds; round++)
             {
-                var before = load.Acks(process);
-                var terminatedAt = load.Mark();
-                var inFlight = load.InFlight(process);
-                var stopwatch = Stopwatch.StartNew();
-                _zone.Process(process).Terminate();
-                await _zone.Process(process).WaitForExitAsync(TimeSpan.FromSeconds(60));
-                Figures.Record($"rolling restart: {process} SIGTERM to exit (ms)", stopwatch.ElapsedMilliseconds);
-                var exitedAt = load.Mark();
-                Figures.Record($"rolling restart: {process} calls in flight at SIGTERM", inFlight.Count);
-                var failedInFlight = load.Failures(process).Where(f => inFlight.Contains(f.Id)).ToList();
-                Figures.Record($"rolling restart: {process} in-flight calls that failed", failedInFlight.Count);
-                var failedDuringDrain = load.FailuresBetween(terminatedAt, exitedAt, process);
-                Figures.Record($"rolling restart: {process} calls started during the drain that failed", failedDuringDrain.Count);
-                Assert.True(failedInFlight.Count == 0, $"{process}: calls in flight at SIGTERM failed: {string.Join("; ", failedInFlight)}");
-                await _zone.StartProcessAsync(process);
-                var backAt = load.Mark();
-                load.MarkOutage(process, terminatedAt, backAt);
-                Figures.Record($"rolling restart: {process} calls that failed between its exit and its restart (one instance)",
-                    string.Join(", ", load.FailuresBetween(exitedAt, backAt, process).GroupBy(f => f.Status).Select(g => $"{g.Key} {g.Count()}").DefaultIfEmpty("none")));
-                await load.WaitForAcksAsync(process, Math.Max(before, load.Acks(process)) + 20);
+                var label = rounds == 1 ? string.Empty : $"round {round}: ";
+                // Case 1: SIGKILL lingshui under load.
+                var killedAt = load.Mark();
+                await _zone.Process("lingshui").KillAsync();
+                await load.WaitForFailuresAsync("lingshui", load.Failures("lingshui").Count + 20);
+                await Eventually.WaitUntilAsync(async () => await FreshnessOfAsync("districts/lingshui") is Freshness.Degraded or Freshness.Unavailable, "the overview to mark lingshui degraded");
+                var qixianlingDuringOutage = load.Acks("qixianling");
+                await load.WaitForAcksAsync("qixianling", qixianlingDuringOutage + 30);
+                var failuresWhileDown = load.FailuresSince(killedAt, "lingshui");
+                await _zone.StartProcessAsync("lingshui");
+                var restartedAt = load.Mark();
+                load.MarkOutage("lingshui", killedAt, restartedAt);
+                await load.WaitForAcksAsync("lingshui", load.Acks("lingshui") + 30);
+                await Eventually.WaitUntilAsync(async () => await FreshnessOfAsync("districts/lingshui") == Freshness.Current, "the overview to show lingshui current again");
+                Figures.Record(label + "crash: lingshui calls failed while it was down (by status)", string.Join(", ", failuresWhileDown.GroupBy(f => f.Status).Select(g => $"{g.Key} {g.Count()}")));
+                Figures.Record(label + "crash: lingshui calls failed after its restart", load.FailuresSince(restartedAt, "lingshui").Count);
+                Figures.Record(label + "crash: slowest failed lingshui call while it was down (ms; deadline 5000)", failuresWhileDown.Max(f => f.ElapsedMs));
+
+                // Case 2: a rolling restart, SIGTERM to each service process in turn (it turns not-ready, keeps serving for its
+                // drain delay, then finishes in-flight calls and exits), restarted on the same port.
+                foreach (var process in ProcessZone.Processes)
+                {
+                    var before = load.Acks(process);
+                    var terminatedAt = load.Mark();
+                    var inFlight = load.InFlight(process);
+                    var stopwatch = Stopwatch.StartNew();
+                    _zone.Process(process).Terminate();
+                    await _zone.Process(process).WaitForExitAsync(TimeSpan.FromSeconds(60));
+                    Figures.Record(label + $"rolling restart: {process} SIGTERM to exit (ms)", stopwatch.ElapsedMilliseconds);
+                    var exitedAt = load.Mark();
+                    Figures.Record(label + $"rolling restart: {process} calls in flight at SIGTERM", inFlight.Count);
+                    var failedInFlight = load.Failures(process).Where(f => inFlight.Contains(f.Id)).ToList();
+                    Figures.Record(label + $"rolling restart: {process} in-flight calls that failed", failedInFlight.Count);
+                    var failedDuringDrain = load.FailuresBetween(terminatedAt, exitedAt, process);
+                    Figures.Record(label + $"rolling restart: {process} calls started during the drain that failed", failedDuringDrain.Count);
+                    Assert.True(failedInFlight.Count == 0, $"{process}: calls in flight at SIGTERM failed: {string.Join("; ", failedInFlight)}");
+                    await _zone.StartProcessAsync(process);
+                    var backAt = load.Mark();
+                    load.MarkOutage(process, terminatedAt, backAt);
+                    Figures.Record(label + $"rolling restart: {process} calls that failed between its exit and its restart (one instance)",
+                        string.Join(", ", load.FailuresBetween(exitedAt, backAt, process).GroupBy(f => f.Status).Select(g => $"{g.Key} {g.Count()}").DefaultIfEmpty("none")));
+                    await load.WaitForAcksAsync(process, Math.Max(before, load.Acks(process)) + 20);
+                }
+
+                // Talent, the consumer of the districts' events, stopped gracefully and started again: events published
+                // meanwhile wait in the stream; its effects are counted with all the others below.
+                var restart = Stopwatch.StartNew();
+                await _zone.RestartTalentAsync();
+                Figures.Record(label + "rolling restart: talent stop and start again (ms)", restart.ElapsedMilliseconds);
+
+                // The gateway, every call's front door: the calls in flight when it is stopped finish; calls made while it
+                // is down fail UNAVAILABLE until it is back (counted, not asserted: hiding them needs a second replica).
+                var gatewayStoppedAt = load.Mark();
+                var inFlightAtGateway = load.InFlightAll();
+                restart.Restart();
+                await _zone.StopGatewayAsync();
+                Figures.Record(label + "rolling restart: gateway stop (ms)", restart.ElapsedMilliseconds);
+                await Eventually.WaitUntilAsync(() => !load.InFlightAll().Overlaps(inFlightAtGateway), "the calls in flight at the gateway's stop to end");
+                var failedAtGateway = load.AllFailures.Where(f => inFlightAtGateway.Contains(f.Id)).ToList();
+                Figures.Record(label + "rolling restart: gateway calls in flight at stop", inFlightAtGateway.Count);
+                Figures.Record(label + "rolling restart: gateway in-flight calls that failed", failedAtGateway.Count);
+                Assert.True(failedAtGateway.Count == 0, $"gateway: calls in flight at its stop failed: {string.Join("; ", failedAtGateway)}");
+                await _zone.StartGatewayAsync();
+                var gatewayBackAt = load.Mark();
+                foreach (var process in ProcessZone.Processes) load.MarkOutage(process, gatewayStoppedAt, gatewayBackAt);
+                Figures.Record(label + "rolling restart: calls that failed while the gateway was stopped", load.AllFailures.Count(f => f.Id > gatewayStoppedAt && f.Id <= gatewayBackAt));
+                foreach (var process in ProcessZone.Processes) await load.WaitForAcksAsync(process, load.Acks(process) + 20);
             }
-
-            // Talent, the consumer of the districts' events, stopped gracefully and started again: events published
-            // meanwhile wait in the stream; its effects are counted with all the others below.
-            var restart = Stopwatch.StartNew();
-            await _zone.RestartTalentAsync();
-            Figures.Record("rolling restart: talent stop and start again (ms)", restart.ElapsedMilliseconds);
-
-            // The gateway, every call's front door: the calls in flight when it is stopped finish; calls made while it
-            // is down fail UNAVAILABLE until it is back (counted, not asserted: hiding them needs a second replica).
-            var gatewayStoppedAt = load.Mark();
-            var inFlightAtGateway = load.InFlightAll();
-            restart.Restart();
-            await _zone.StopGatewayAsync();
-            Figures.Record("rolling restart: gateway stop (ms)", restart.ElapsedMilliseconds);
-            await Eventually.WaitUntilAsync(() => !load.InFlightAll().Overlaps(inFlightAtGateway), "the calls in flight at the gateway's stop to end");
-            var failedAtGateway = load.AllFailures.Where(f => inFlightAtGateway.Contains(f.Id)).ToList();
-            Figures.Record("rolling restart: gateway calls in flight at stop", inFlightAtGateway.Count);
-            Figures.Record("rolling restart: gateway in-flight calls that failed", failedAtGateway.Count);
-            Assert.True(failedAtGateway.Count == 0, $"gateway: calls in flight at its stop failed: {string.Join("; ", failedAtGateway)}");
-            await _zone.StartGatewayAsync();
-            var gatewayBackAt = load.Mark();
-            foreach (var process in ProcessZone.Processes) load.MarkOutage(process, gatewayStoppedAt, gatewayBackAt);
-            Figures.Record("rolling restart: calls that failed while the gateway was stopped", load.AllFailures.Count(f => f.Id > gatewayStoppedAt && f.Id <= gatewayBackAt));
-            foreach (var process in ProcessZone.Processes) await load.WaitForAcksAsync(process, load.Acks(process) + 20);
         }
         finally
         {

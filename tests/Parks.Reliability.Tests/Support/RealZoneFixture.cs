@@ -170,7 +170,8 @@ internal static class TestUscc
     public static string New()
     {
         var n = Interlocked.Increment(ref _sequence);
-        var body = $"91210200RL{Environment.ProcessId % 1000:000}{n % 10000:0000}";
+        // 100,000 per process before they repeat (the heavy process-fault rounds create tens of thousands).
+        var body = $"91210200RL{Environment.ProcessId % 100:00}{n % 100000:00000}";
         return UnifiedSocialCreditCode.FromBody(body[..17]).Value;
     }
 }
