@@ -62,7 +62,8 @@ public sealed partial class SupplyChainTests
     /// only know what the package sources serve: a source without the <c>VulnerabilityInfo</c> resource in its service
     /// index (the mirror of this build environment) gives no data, and both then report nothing. The test records
     /// which sources serve vulnerability data, so a clean result on such a source is not mistaken for a checked one
-    /// (docs/reliability.md, case 7).
+    /// (docs/reliability.md, case 7). That the settings do fail a build once vulnerability data is served is proven by
+    /// <see cref="The_repository_audit_settings_fail_the_build_on_a_known_vulnerability"/> (SupplyChainAuditProofTests.cs).
     /// </summary>
     [Fact]
     public async Task No_package_has_a_known_vulnerability()
