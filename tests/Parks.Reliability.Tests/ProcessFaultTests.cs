@@ -30,6 +30,7 @@ public sealed class ProcessFaultTests : IAsyncLifetime
     {
         var load = new GatewayLoad(_zone);
         using var stop = new CancellationTokenSource();
+        await load.WarmUpAsync();
         var workers = load.Run(concurrency: 6, stop.Token);
         try
         {
@@ -57,7 +58,7 @@ public sealed class ProcessFaultTests : IAsyncLifetime
                 await Eventually.WaitUntilAsync(async () => await FreshnessOfAsync("districts/lingshui") == Freshness.Current, "the overview to show lingshui current again");
                 Figures.Record(label + "crash: lingshui calls failed while it was down (by status)", string.Join(", ", failuresWhileDown.GroupBy(f => f.Status).Select(g => $"{g.Key} {g.Count()}")));
                 Figures.Record(label + "crash: lingshui calls failed after its restart", load.FailuresSince(restartedAt, "lingshui").Count);
-                Figures.Record(label + "crash: slowest failed lingshui call while it was down (ms; deadline 5000)", failuresWhileDown.Max(f => f.ElapsedMs));
+                Figures.Record(label + "crash: slowest failed lingshui call while it was down (ms; deadline 10000)", failuresWhileDown.Max(f => f.ElapsedMs));
 
                 // Case 2: a rolling restart, SIGTERM to each service process in turn (it turns not-ready, keeps serving for its
                 // drain delay, then finishes in-flight calls and exits), restarted on the same port.
@@ -182,7 +183,7 @@ public sealed class ProcessFaultTests : IAsyncLifetime
 }
 
 /// <summary>
-/// Writers through the gateway, each call with a 5 s deadline and a request id, in turn to every process of the zone:
+/// Writers through the gateway, each call with a 10 s deadline and a request id, in turn to every process of the zone:
 /// CreateEnterprise in lingshui and qixianling (by their district systems) and in a branch park (by its system),
 /// CreatePlatform in the Science City (by the Science City), CreateInstitution in finance (by an operator). Every call is
 /// logged with its start sequence, target process and outcome; every acknowledged record can be read back.
@@ -251,7 +252,32 @@ internal sealed class GatewayLoad(ProcessZone zone)
         }
     }
 
-    private async Task<Written> CreateAsync(string target)
+    /// <summary>
+    /// One acknowledged write to every process before the load starts (retried, a minute each), so that the first
+    /// calls' start-up work (JIT, connections, the first Redis writes) on a busy machine is not counted as a fault.
+    /// </summary>
+    public async Task WarmUpAsync()
+    {
+        foreach (var target in ProcessZone.Processes)
+        {
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    _acknowledged.Enqueue(await CreateAsync(target, TimeSpan.FromSeconds(60)));
+                    return true;
+                }
+                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+                {
+                    return false;
+                }
+            }, $"a first write to {target}", TimeSpan.FromSeconds(120));
+        }
+    }
+
+    private async Task<Written> CreateAsync(string target) => await CreateAsync(target, TimeSpan.FromSeconds(10));
+
+    private async Task<Written> CreateAsync(string target, TimeSpan deadline)
     {
         var requestId = Guid.NewGuid().ToString("N");
         switch (target)
@@ -269,7 +295,7 @@ internal sealed class GatewayLoad(ProcessZone zone)
                         Domain = ResearchDomain.OceanEngineering,
                     },
                     RequestId = requestId,
-                }, zone.As("sciencecity", TimeSpan.FromSeconds(5)));
+                }, zone.As("sciencecity", deadline));
                 return new Written(target, platform.Platform.Name, null);
             case "finance":
                 var institution = await new InstitutionService.InstitutionServiceClient(zone.GatewayChannel).CreateInstitutionAsync(new CreateInstitutionRequest
@@ -277,7 +303,7 @@ internal sealed class GatewayLoad(ProcessZone zone)
                     InstitutionId = TestIds.New("rel-bank"),
                     Institution = new Institution { DisplayName = "可靠性测试银行", Kind = InstitutionKind.Bank },
                     RequestId = requestId,
-                }, zone.As("operator", TimeSpan.FromSeconds(5)));
+                }, zone.As("operator", deadline));
                 return new Written(target, institution.Institution.Name, null);
             default:
                 var (parent, caller) = target == "branchparks"
@@ -289,7 +315,7 @@ internal sealed class GatewayLoad(ProcessZone zone)
                     Parent = parent,
                     Enterprise = Requests.Enterprise(uscc),
                     RequestId = requestId,
-                }, zone.As(caller, TimeSpan.FromSeconds(5)));
+                }, zone.As(caller, deadline));
                 return new Written(target, $"{parent}/enterprises/{uscc}", uscc);
         }
     }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Parks.Reliability.Tests.Support;
+using Parks.Testing;
 
 namespace Parks.Reliability.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Parks.Reliability.Tests.Support;
+using Parks.Testing;
 
 namespace Parks.Reliability.Tests;
 
@@ -219,18 +220,4 @@ internal static partial class SecretScanner
 
     [GeneratedRegex(@"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{40,}={0,2}")]
     private static partial Regex Base64Run();
-}
-
-internal static class RepoRoot
-{
-    public static string Path { get; } = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Parks.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Parks.sln not found above " + AppContext.BaseDirectory);
-    }
 }

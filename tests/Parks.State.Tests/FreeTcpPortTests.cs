@@ -8,6 +8,26 @@ namespace Parks.State.Tests;
 public sealed class FreeTcpPortTests
 {
     [Fact]
+    public void Ports_are_distinct_bindable_and_below_the_ephemeral_range()
+    {
+        var ports = Enumerable.Range(0, 200).Select(_ => FreeTcpPort.Next()).ToList();
+
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        if (FreeTcpPort.ListeningRange is var (low, high))
+        {
+            // Linux: the kernel's range is known, so no port may come from it (outgoing connections use it).
+            var ephemeralFirst = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(ephemeralFirst - 1, high);
+            Assert.All(ports, p => Assert.InRange(p, low, high));
+        }
+        foreach (var port in ports.Take(20))
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+        }
+    }
+
+    [Fact]
     public async Task A_start_whose_port_was_taken_is_retried_on_a_new_port()
     {
         using var taken = new TcpListener(IPAddress.Loopback, 0);

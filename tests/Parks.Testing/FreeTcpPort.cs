@@ -6,12 +6,77 @@ namespace Parks.Testing;
 
 public static class FreeTcpPort
 {
-    /// <summary>A loopback port the OS considers free right now (another process may still take it).</summary>
+    private const string EphemeralRangeFile = "/proc/sys/net/ipv4/ip_local_port_range";
+    private static readonly Lock Gate = new();
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// Where <see cref="Next"/> chooses: below the kernel's ephemeral range (Linux: 10000 up to its first port), or
+    /// null where that range is unknown or leaves too little room (then the OS chooses).
+    /// </summary>
+    public static (int Low, int High)? ListeningRange { get; } = ChooseRange();
+
+    /// <summary>
+    /// A loopback port free right now, not handed out before in this process; another process may still take it
+    /// before it is bound (<see cref="StartWithRetryAsync{T}"/>). Chosen at random below the ephemeral range: outgoing
+    /// connections take their local ports from that range, so a port chosen there (as port 0 does) can become the
+    /// local end of some test's client connection between being chosen and being bound, which a parallel test run on
+    /// two cores does often enough to fail runs.
+    /// </summary>
     public static int Next()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        if (ListeningRange is var (low, high))
+        {
+            for (var attempt = 0; attempt < 500; attempt++)
+            {
+                var port = Random.Shared.Next(low, high + 1);
+                lock (Gate)
+                {
+                    if (!HandedOut.Add(port)) continue;
+                }
+                if (CanBind(port)) return port;
+            }
+        }
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (Gate)
+            {
+                if (HandedOut.Add(port)) return port;
+            }
+        }
+    }
+
+    private static bool CanBind(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static (int, int)? ChooseRange()
+    {
+        try
+        {
+            if (!File.Exists(EphemeralRangeFile)) return null;
+            var first = int.Parse(File.ReadAllText(EphemeralRangeFile).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
+            const int low = 10_000;
+            return first - 1 - low >= 5_000 ? (low, first - 1) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

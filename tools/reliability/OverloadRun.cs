@@ -189,8 +189,7 @@ internal static class OverloadRun
     /// <summary>Starts a service from its build output (the configuration of this tool) and waits until it is ready.</summary>
     private static async Task<ChildProcess> StartAsync(string projectDir, string assembly, int grpc, int http, Dictionary<string, string?> settings)
     {
-        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var dll = Path.Combine(RepoRoot(), projectDir, "bin", tfmDir.Parent!.Name, tfmDir.Name, assembly + ".dll");
+        var dll = RepoRoot.BuildOutput(projectDir, assembly + ".dll");
         settings["ASPNETCORE_ENVIRONMENT"] = "Production";
         settings["Parks__Endpoints__GrpcPort"] = grpc.ToString(CultureInfo.InvariantCulture);
         settings["Parks__Endpoints__HttpPort"] = http.ToString(CultureInfo.InvariantCulture);
@@ -216,14 +215,5 @@ internal static class OverloadRun
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{assembly} not ready after 90 s:\n{child.Output}");
             await Task.Delay(200);
         }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Parks.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Parks.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -11,7 +11,8 @@ rounds="${1:-5}"
 project=tests/Parks.Reliability.Tests
 figures="$project/bin/Release/net10.0/reliability-figures.txt"
 dotnet build -c Release "$project" -nologo -v q >/dev/null
-start=$(wc -l < "$figures" 2>/dev/null || echo 0)
+start=0
+if [ -f "$figures" ]; then start=$(wc -l < "$figures"); fi
 PARKS_RELIABILITY_ROUNDS="$rounds" dotnet test -c Release --no-build "$project" \
-  --filter "FullyQualifiedName~ProcessFaultTests" --logger "console;verbosity=normal"
+  --filter "FullyQualifiedName~ProcessFaultTests"
 tail -n +"$((start + 1))" "$figures"

@@ -3,9 +3,7 @@ namespace Parks.Deploy.Tests.Infrastructure;
 /// <summary>Paths inside the repository the tests run from.</summary>
 internal static class Repo
 {
-    private static readonly Lazy<string> RootPath = new(FindRoot);
-
-    public static string Root => RootPath.Value;
+    public static string Root => Parks.Testing.RepoRoot.Path;
 
     public static string K8s => Path.Combine(Root, "k8s");
 
@@ -18,17 +16,4 @@ internal static class Repo
             .Select(dir => System.IO.Path.GetFileName(dir)!)
             .Order(StringComparer.Ordinal)
             .ToArray();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Parks.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Parks.sln not found above {AppContext.BaseDirectory}.");
-    }
 }

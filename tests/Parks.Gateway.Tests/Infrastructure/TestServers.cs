@@ -13,16 +13,7 @@ namespace Parks.Gateway.Tests.Infrastructure;
 internal static class Repo
 {
     /// <summary>The repository root (the folder holding Parks.sln).</summary>
-    public static string Root { get; } = Find();
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Parks.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("Parks.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Root => Parks.Testing.RepoRoot.Path;
 
     public static int FreePort() => FreeTcpPort.Next();
 

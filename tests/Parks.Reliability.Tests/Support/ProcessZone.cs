@@ -49,12 +49,7 @@ public sealed class ProcessZone : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Keys { get; private set; } = null!;
 
     /// <summary>A service's assembly, built with this project (ProjectReference): <c>services/{folder}/Parks.{folder}</c>.</summary>
-    public static string ServiceDll(string folder)
-    {
-        var tfmDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = tfmDir.Parent!.Name;
-        return Path.Combine(RepoRoot.Path, "services", folder, "Parks." + folder, "bin", configuration, tfmDir.Name, $"Parks.{folder}.dll");
-    }
+    public static string ServiceDll(string folder) => RepoRoot.BuildOutput($"services/{folder}/Parks.{folder}", $"Parks.{folder}.dll");
 
     /// <summary>The name the gateway routes a process's calls to (<c>Parks:Services:&lt;route&gt;</c>).</summary>
     public static string RouteOf(string process) => Districts.Contains(process) ? "district-" + process : process;
