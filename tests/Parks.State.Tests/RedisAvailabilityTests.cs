@@ -12,11 +12,25 @@ public sealed class RedisAvailabilityTests
 {
     private static readonly TimeSpan ShortTimeout = TimeSpan.FromMilliseconds(500);
 
-    // The first connect of a process includes JIT warm-up and can exceed the short timeout these tests use.
-    private static async Task<RedisStateStore> ConnectedStoreAsync(RedisServer server)
+    // The first connect and the first commit of a process include JIT warm-up and loading the commit script, and can
+    // exceed the short timeout these tests use on a busy machine: both are done (and retried, each commit on a fresh
+    // key) before the test's own calls.
+    private static async Task<RedisStateStore> ConnectedStoreAsync(RedisServer server, TimeSpan? timeout = null)
     {
-        var store = new RedisStateStore(server.ConnectionString, ShortTimeout);
+        var store = new RedisStateStore(server.ConnectionString, timeout ?? ShortTimeout);
         await Eventually.WaitUntilAsync(() => store.PingAsync(), "the store to connect");
+        await Eventually.WaitUntilAsync(async () =>
+        {
+            try
+            {
+                await store.CommitAsync(new StateTransaction().Put(TestIds.New("warm-up"), "x"u8.ToArray(), 0));
+                return true;
+            }
+            catch (StateStoreUnavailableException)
+            {
+                return false;
+            }
+        }, "a first commit");
         return store;
     }
 
@@ -24,7 +38,9 @@ public sealed class RedisAvailabilityTests
     public async Task A_stopped_server_is_unavailable_and_the_store_reconnects_when_it_returns()
     {
         await using var server = await RedisServer.StartNewAsync(new RedisServerOptions { AppendOnly = true, AppendFsync = "always" });
-        await using var store = await ConnectedStoreAsync(server);
+        // A stopped server refuses connections at once, so this test needs no short timeout; a longer one keeps a
+        // busy machine's slow fsync from failing the writes made while the server is up.
+        await using var store = await ConnectedStoreAsync(server, TimeSpan.FromSeconds(5));
         var key = TestIds.New("avail");
         await store.CommitAsync(new StateTransaction().Put(key, "before"u8.ToArray(), 0));
 
