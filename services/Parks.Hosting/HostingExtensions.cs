@@ -42,6 +42,7 @@ public static class HostingExtensions
             var endpoints = context.Configuration.GetSection(EndpointOptions.Section).Get<EndpointOptions>() ?? new EndpointOptions();
             var address = System.Net.IPAddress.Parse(endpoints.BindAddress);
             kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = endpoints.MaxConnections;
             // HTTP/1.1 and h2c cannot share a cleartext port, so gRPC gets an HTTP/2-only endpoint.
             kestrel.Listen(address, endpoints.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Listen(address, endpoints.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);

@@ -18,6 +18,14 @@ public sealed class EndpointOptions
     /// <summary>The address both endpoints bind (0.0.0.0 in containers; the local run uses 127.0.0.1).</summary>
     [Required]
     public string BindAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// Connections the process holds at once, both endpoints together; beyond it Kestrel closes new connections at
+    /// once. Unset: no limit (Kestrel's default). An idle HTTP/2 connection costs about 30 KiB of resident memory
+    /// (docs/reliability.md, connection flood), so a cap bounds what a flood of connections can take.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public long? MaxConnections { get; set; }
 }
 
 /// <summary>Who this process is (configuration section <c>Parks:Service</c>).</summary>
