@@ -20,8 +20,9 @@ public sealed class EndpointOptions
     public string BindAddress { get; set; } = "0.0.0.0";
 
     /// <summary>
-    /// Connections the process holds at once, both endpoints together; beyond it Kestrel closes new connections at
-    /// once. Unset: no limit (Kestrel's default). An idle HTTP/2 connection costs about 30 KiB of resident memory
+    /// Connections each endpoint holds at once (Kestrel counts per endpoint, so a flood of the gRPC port does not
+    /// lock out the HTTP port's health probes); beyond it Kestrel closes new connections at once. Unset: no limit
+    /// (Kestrel's default). An idle HTTP/2 connection costs about 30 KiB of resident memory
     /// (docs/reliability.md, connection flood), so a cap bounds what a flood of connections can take.
     /// </summary>
     [Range(1, 10_000_000)]

@@ -16,6 +16,7 @@ namespace Parks.Reliability.Tests;
 /// that the server logged no error other than Kestrel's own Critical entry for the defence it applied. Verified by
 /// running against .NET 10's Kestrel, not assumed: docs/reliability.md case 5 has what it did.
 /// </summary>
+[Collection(RunAloneCollection.Name)]
 public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<Http2AbuseFixture>
 {
     private const string HealthCheckPath = "/grpc.health.v1.Health/Check";
@@ -170,7 +171,8 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
         Assert.True(result.NotRefusedBeyond.Count == 0, $"{result.NotRefusedBeyond.Count} streams beyond the limit were not refused with REFUSED_STREAM (first: {string.Join(", ", result.NotRefusedBeyond.Take(10))}); {result.Outcome}");
         Assert.True(result.GoAway is null && result.Closed is null, $"the server ended the connection: {result.Outcome}");
         Assert.True(result.AnsweredWithinLimit, $"stream 1 (within the limit) got no answer after its body was sent; {result.Outcome}");
-        Assert.True(result.NewErrors.Length == 0, $"the {target} logged errors: {string.Join("\n", result.NewErrors.Take(10))}");
+        var errors = WithoutLateOverflowLogs(result.NewErrors);
+        Assert.True(errors.Length == 0, $"the {target} logged errors: {string.Join("\n", errors.Take(10))}");
     }
 
     [Theory]
@@ -185,7 +187,9 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
         // faster than it writes them out the queue overflows and Kestrel aborts the whole connection — GOAWAY
         // INTERNAL_ERROR and a Critical log "exceeded the output operations maximum queue size" — taking the streams
         // within the limit with it. Which of the two happens depends on timing; either is a defence, nothing else is.
-        var aborted = result.GoAway is { Error: Http2Error.InternalError } || result.QueueExceeded.Length > 0;
+        // The abort is recognised by Kestrel's log line, not by the GOAWAY code alone: a GOAWAY INTERNAL_ERROR for any
+        // other reason (a request-body data-rate timeout, say) must not pass as this defence.
+        var aborted = result.QueueExceeded.Length > 0;
         if (aborted)
         {
             Assert.True(result.Closed is not null, $"the server logged the overflow but kept the connection: {result.Outcome}");
@@ -249,7 +253,7 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
         var cpu = server.CpuSeconds() - cpuBefore;
         var after = await server.CheckAsync(TimeSpan.FromSeconds(10));
 
-        if (attacker.IsClosed && attacker.GoAwayFrame is null) await WaitForOutputQueueLogAsync(server, errorsBefore);
+        if (attacker.IsClosed) await WaitForOutputQueueLogAsync(server, errorsBefore);
         var newErrors = server.ErrorLinesSince(errorsBefore);
         var queueExceeded = newErrors.Where(l => l.Contains(OutputQueueExceeded, StringComparison.Ordinal)).ToArray();
         var index = (int streamId) => (streamId + 1) / 2; // stream 1 is the 1st, stream 3 the 2nd...
@@ -342,10 +346,19 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
     private static void AssertFloodAnswered(FloodResult result)
     {
         AssertServerStillServes(result.Server, result.Monitor, result.After, result.Outcome);
-        Assert.True(result.NewErrors.Length == 0, $"the {result.Target} logged errors: {string.Join("\n", result.NewErrors.Take(10))}");
+        var errors = WithoutLateOverflowLogs(result.NewErrors);
+        Assert.True(errors.Length == 0, $"the {result.Target} logged errors: {string.Join("\n", errors.Take(10))}");
         Assert.True(result.GoAway is null && result.Closed is null, $"the server ended the connection: {result.Outcome}");
         Assert.True(result.Sent == result.Frames && result.Acknowledged == result.Frames, $"not every frame was written and acknowledged: {result.Outcome}");
     }
+
+    /// <summary>
+    /// The server's errors less Kestrel's output-queue overflow line: it is logged asynchronously and can arrive after
+    /// the rapid-reset or burst test that caused it ended, during the next test against the same server. A test whose
+    /// own attack overflowed the queue sees its connection ended, which its other assertions catch.
+    /// </summary>
+    private static string[] WithoutLateOverflowLogs(string[] errors) =>
+        [.. errors.Where(l => !l.Contains(OutputQueueExceeded, StringComparison.Ordinal))];
 
     private static void AssertServerStillServes(AbuseTarget server, HealthMonitor monitor, (Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus Status, string? Failure) after, string outcome)
     {

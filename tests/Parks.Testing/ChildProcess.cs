@@ -50,6 +50,9 @@ public sealed partial class ChildProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(assemblyPath)!,
         };
         info.ArgumentList.Add(assemblyPath);
+        // A Parks service exits by itself when this process is gone (Parks:Hosting:ParentProcessId), so a test run
+        // killed on a timeout leaves no service behind holding its ports.
+        info.Environment["Parks__Hosting__ParentProcessId"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (key, value) in environment) info.Environment[key] = value;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {assemblyPath}");
         var child = new ChildProcess(process);

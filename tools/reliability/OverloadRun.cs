@@ -82,12 +82,26 @@ internal static class OverloadRun
         {
             if (process.HasExited) { problems.Add($"{name} exited:\n{process.Output}"); continue; }
             using var direct = RpcChannel.ForAddress($"http://127.0.0.1:{port}");
-            var health = await new Health.HealthClient(direct).CheckAsync(new HealthCheckRequest { Service = "readiness" }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
-            Console.WriteLine($"after: {name} alive, readiness {health.Status}");
-            if (health.Status != HealthCheckResponse.Types.ServingStatus.Serving) problems.Add($"{name} not serving afterwards");
+            try
+            {
+                var health = await new Health.HealthClient(direct).CheckAsync(new HealthCheckRequest { Service = "readiness" }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
+                Console.WriteLine($"after: {name} alive, readiness {health.Status}");
+                if (health.Status != HealthCheckResponse.Types.ServingStatus.Serving) problems.Add($"{name} not serving afterwards");
+            }
+            catch (RpcException e)
+            {
+                problems.Add($"{name} did not answer its health check afterwards: {e.StatusCode} {e.Status.Detail}");
+            }
         }
-        await client.GetEnterpriseAsync(read, As("dashboard"));
-        Console.WriteLine("after: the gateway admits a call");
+        try
+        {
+            await client.GetEnterpriseAsync(read, As("dashboard"));
+            Console.WriteLine("after: the gateway admits a call");
+        }
+        catch (RpcException e)
+        {
+            problems.Add($"the gateway did not admit a call afterwards: {e.StatusCode} {e.Status.Detail}");
+        }
         foreach (var problem in problems) Console.WriteLine("PROBLEM: " + problem);
         Console.WriteLine(problems.Count == 0 ? "result: every answer OK, OVERLOADED or RATE_LIMITED; both processes alive and serving" : $"result: {problems.Count} problem(s)");
         return problems.Count == 0 ? 0 : 1;
@@ -198,6 +212,20 @@ internal static class OverloadRun
         settings["Parks__Security__InternalKey"] = InternalKey;
         settings["Logging__LogLevel__Default"] = "Warning";
         var child = ChildProcess.StartDotnet(dll, settings);
+        try
+        {
+            await WaitUntilReadyAsync(child, assembly, grpc);
+            return child;
+        }
+        catch
+        {
+            await child.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task WaitUntilReadyAsync(ChildProcess child, string assembly, int grpc)
+    {
         using var channel = RpcChannel.ForAddress($"http://127.0.0.1:{grpc}");
         var health = new Health.HealthClient(channel);
         var deadline = DateTime.UtcNow.AddSeconds(90);
@@ -207,7 +235,7 @@ internal static class OverloadRun
             try
             {
                 var status = await health.CheckAsync(new HealthCheckRequest { Service = "readiness" }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2)));
-                if (status.Status == HealthCheckResponse.Types.ServingStatus.Serving) return child;
+                if (status.Status == HealthCheckResponse.Types.ServingStatus.Serving) return;
             }
             catch (RpcException) when (DateTime.UtcNow < deadline)
             {

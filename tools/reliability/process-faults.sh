@@ -10,9 +10,17 @@ cd "$(dirname "$0")/../.."
 rounds="${1:-5}"
 project=tests/Parks.Reliability.Tests
 figures="$project/bin/Release/net10.0/reliability-figures.txt"
-dotnet build -c Release "$project" -nologo -v q >/dev/null
+build_log=$(mktemp)
+if ! dotnet build -c Release "$project" -nologo -v q >"$build_log" 2>&1; then
+  cat "$build_log"
+  exit 1
+fi
+rm -f "$build_log"
 start=0
 if [ -f "$figures" ]; then start=$(wc -l < "$figures"); fi
+rc=0
 PARKS_RELIABILITY_ROUNDS="$rounds" dotnet test -c Release --no-build "$project" \
-  --filter "FullyQualifiedName~ProcessFaultTests"
-tail -n +"$((start + 1))" "$figures"
+  --filter "FullyQualifiedName~ProcessFaultTests" || rc=$?
+# The figures of the run, whether it passed or not.
+if [ -f "$figures" ]; then tail -n +"$((start + 1))" "$figures"; fi
+exit "$rc"

@@ -109,6 +109,7 @@ public sealed class ProcessZone : IAsyncDisposable
             ["Parks__Events__Provider"] = "Redis",
         };
         if (isDistrict) environment["Parks__District__Id"] = process;
+        if (_children.Remove(process, out var previous)) await previous.DisposeAsync();
         var child = ChildProcess.StartDotnet(ServiceDll(folder), environment);
         _children[process] = child;
         using var channel = RpcChannel.ForAddress(AddressOf(process));
@@ -203,7 +204,7 @@ public sealed class ProcessZone : IAsyncDisposable
             ["Parks:Endpoints:HttpPort"] = http.ToString(CultureInfo.InvariantCulture),
             ["Parks:Endpoints:BindAddress"] = "127.0.0.1",
             ["Parks:Hosting:LogFormat"] = "simple",
-            ["Parks:Hosting:ShutdownTimeoutSeconds"] = "2",
+            ["Parks:Hosting:ShutdownTimeoutSeconds"] = "10",
             ["Parks:Security:InternalKey"] = RealZone.InternalKey,
         };
         foreach (var (k, v) in extra) settings[k] = v;
