@@ -176,48 +176,37 @@ public sealed class ConnectionFloodTests
     }
 }
 
-/// <summary>A District service process with in-memory state on its own ports, and a client for its health.</summary>
+/// <summary>
+/// A District service process with in-memory state (<see cref="ServiceProcess"/>), and a client of its health that keeps
+/// one connection open from before a flood on.
+/// </summary>
 internal sealed class DistrictProcess : IAsyncDisposable
 {
+    private readonly ServiceProcess _service;
     private readonly RpcChannel _channel;
 
-    private DistrictProcess(ChildProcess process, int grpcPort)
+    private DistrictProcess(ServiceProcess service)
     {
-        Process = process;
-        GrpcPort = grpcPort;
-        _channel = RpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        _service = service;
+        _channel = RpcChannel.ForAddress($"http://{service.Authority}");
     }
 
-    public ChildProcess Process { get; }
-    public int GrpcPort { get; }
+    public ChildProcess Process => _service.Process;
+    public int GrpcPort => _service.GrpcPort;
 
     public static async Task<DistrictProcess> StartAsync(long? maxConnections)
     {
-        var (grpc, http) = (FreeTcpPort.Next(), FreeTcpPort.Next());
-        var environment = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Parks__Endpoints__GrpcPort"] = grpc.ToString(CultureInfo.InvariantCulture),
-            ["Parks__Endpoints__HttpPort"] = http.ToString(CultureInfo.InvariantCulture),
-            ["Parks__Endpoints__BindAddress"] = "127.0.0.1",
-            ["Parks__Hosting__LogFormat"] = "simple",
-            ["Parks__Security__InternalKey"] = RealZone.InternalKey,
             ["Parks__District__Id"] = "lingshui",
             ["Parks__State__Provider"] = "InMemory",
             ["Parks__Events__Provider"] = "InMemory",
         };
-        if (maxConnections is { } max) environment["Parks__Endpoints__MaxConnections"] = max.ToString(CultureInfo.InvariantCulture);
-        var district = new DistrictProcess(ChildProcess.StartDotnet(ProcessZone.ServiceDll("District"), environment), grpc);
-        try
-        {
-            await Eventually.WaitUntilAsync(district.IsServingAsync, "the district to serve", TimeSpan.FromSeconds(90));
-            return district;
-        }
-        catch
-        {
-            await district.DisposeAsync();
-            throw;
-        }
+        if (maxConnections is { } max) settings["Parks__Endpoints__MaxConnections"] = max.ToString(CultureInfo.InvariantCulture);
+        var district = new DistrictProcess(await ServiceProcess.StartAsync("district", ProcessZone.ServiceDll("District"), FreeTcpPort.Next(), FreeTcpPort.Next(), settings));
+        // Its connection is opened now, before any flood.
+        await Eventually.WaitUntilAsync(district.IsServingAsync, "the district to serve its health client");
+        return district;
     }
 
     /// <summary>Readiness over this client's own connection (opened at the first call and kept).</summary>
@@ -239,6 +228,6 @@ internal sealed class DistrictProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel.Dispose();
-        await Process.DisposeAsync();
+        await _service.DisposeAsync();
     }
 }

@@ -212,7 +212,7 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
     /// them (a PING's ACK) and answered the ones beyond its limit; then sends stream 1's body to see that a stream
     /// within the limit is a live request. Records the server's reaction; asserts what every variant must show.
     /// </summary>
-    private static async Task<StreamsResult> OpenStreamsAsync(AbuseTarget server, bool burst)
+    private static async Task<StreamsResult> OpenStreamsAsync(ServiceProcess server, bool burst)
     {
         const int Streams = 1_000;
         const int Batch = 100;
@@ -284,7 +284,7 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
         Assert.True(otherCodes.Count == 0, $"streams reset with another code than REFUSED_STREAM: {string.Join(", ", otherCodes)}; {result.Outcome}");
     }
 
-    private sealed record FloodResult(string Target, string Frame, int Frames, int Sent, long Acknowledged, long ForeignPingAcks, string? Stalled, GoAway? GoAway, string? Closed, HealthMonitor Monitor, (Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus Status, string? Failure) After, AbuseTarget Server, string[] NewErrors)
+    private sealed record FloodResult(string Target, string Frame, int Frames, int Sent, long Acknowledged, long ForeignPingAcks, string? Stalled, GoAway? GoAway, string? Closed, HealthMonitor Monitor, (Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus Status, string? Failure) After, ServiceProcess Server, string[] NewErrors)
     {
         public string Outcome =>
             $"{Sent} of {Frames} {Frame} frames written, {Acknowledged} acknowledged; {Stalled ?? "no write stalled"}; "
@@ -297,7 +297,7 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
     /// up unread), that is recorded and the client starts reading again, so the loop stays bounded; afterwards it waits
     /// until every frame is acknowledged or the connection ends.
     /// </summary>
-    private static async Task<FloodResult> FloodAsync(AbuseTarget server, string frame, int frames, int batch, Action<Http2FrameClient, int> append, Func<Http2FrameClient, long> acknowledged)
+    private static async Task<FloodResult> FloodAsync(ServiceProcess server, string frame, int frames, int batch, Action<Http2FrameClient, int> append, Func<Http2FrameClient, long> acknowledged)
     {
         var errorsBefore = server.ErrorLines();
         var monitor = server.StartMonitor();
@@ -360,7 +360,7 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
     private static string[] WithoutLateOverflowLogs(string[] errors) =>
         [.. errors.Where(l => !l.Contains(OutputQueueExceeded, StringComparison.Ordinal))];
 
-    private static void AssertServerStillServes(AbuseTarget server, HealthMonitor monitor, (Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus Status, string? Failure) after, string outcome)
+    private static void AssertServerStillServes(ServiceProcess server, HealthMonitor monitor, (Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus Status, string? Failure) after, string outcome)
     {
         Assert.False(server.Process.HasExited, $"the {server.Name} process exited: {outcome}\n{server.Process.Output}");
         Assert.True(monitor.Failures.Count == 0 && monitor.Serving > 0, $"a normal client of the {server.Name} was not served during the attack ({monitor.Serving} of {monitor.Calls} SERVING): {string.Join("; ", monitor.Failures.Take(5))}; {outcome}");
@@ -372,7 +372,7 @@ public sealed class Http2AbuseTests(Http2AbuseFixture fixture) : IClassFixture<H
     /// is its log, which reaches us through its console logger's queue and our pipe after the connection is gone:
     /// wait a little for it (not logged at all when the ENHANCE_YOUR_CALM abort, logged at Debug only, ended it).
     /// </summary>
-    private static async Task WaitForOutputQueueLogAsync(AbuseTarget server, string[] errorsBefore)
+    private static async Task WaitForOutputQueueLogAsync(ServiceProcess server, string[] errorsBefore)
     {
         try
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Grpc.Health.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +34,7 @@ public sealed class ProcessZone : IAsyncDisposable
     public const string Park = "changxingdao";
 
     private readonly Dictionary<string, (int Grpc, int Http)> _ports = [];
-    private readonly Dictionary<string, ChildProcess> _children = [];
+    private readonly Dictionary<string, ServiceProcess> _children = [];
     private (int Grpc, int Http) _talentPorts;
     private (int Grpc, int Http) _gatewayPorts;
     private WebApplication? _talent;
@@ -80,7 +79,7 @@ public sealed class ProcessZone : IAsyncDisposable
 
     public string AddressOf(string process) => $"http://127.0.0.1:{_ports[process].Grpc}";
 
-    public ChildProcess Process(string process) => _children[process];
+    public ChildProcess Process(string process) => _children[process].Process;
 
     /// <summary>Starts a district (by id) or another service (by name) as a process on its ports and waits until it is ready.</summary>
     public async Task StartProcessAsync(string process)
@@ -94,35 +93,17 @@ public sealed class ProcessZone : IAsyncDisposable
             "finance" => "Finance",
             _ => throw new ArgumentException($"no service process '{process}'", nameof(process)),
         };
-        var environment = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["Parks__Endpoints__GrpcPort"] = grpc.ToString(CultureInfo.InvariantCulture),
-            ["Parks__Endpoints__HttpPort"] = http.ToString(CultureInfo.InvariantCulture),
-            ["Parks__Endpoints__BindAddress"] = "127.0.0.1",
-            ["Parks__Hosting__LogFormat"] = "simple",
             ["Parks__Hosting__DrainDelaySeconds"] = "2",
             ["Parks__Hosting__ShutdownTimeoutSeconds"] = "10",
-            ["Parks__Security__InternalKey"] = RealZone.InternalKey,
             ["Parks__State__Provider"] = "Redis",
             ["Parks__State__Redis"] = Redis.ConnectionString,
             ["Parks__Events__Provider"] = "Redis",
         };
-        if (isDistrict) environment["Parks__District__Id"] = process;
+        if (isDistrict) settings["Parks__District__Id"] = process;
         if (_children.Remove(process, out var previous)) await previous.DisposeAsync();
-        var child = ChildProcess.StartDotnet(ServiceDll(folder), environment);
-        _children[process] = child;
-        using var channel = RpcChannel.ForAddress(AddressOf(process));
-        await Eventually.WaitUntilAsync(async () =>
-        {
-            if (child.HasExited) throw new InvalidOperationException($"{process} exited at start:\n{child.Output}");
-            try
-            {
-                var status = (await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest { Service = "readiness" }, new CallOptions(deadline: DateTime.UtcNow.AddSeconds(2)))).Status;
-                return status == HealthCheckResponse.Types.ServingStatus.Serving;
-            }
-            catch (RpcException) { return false; }
-        }, $"{process} to be ready", TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(100));
+        _children[process] = await ServiceProcess.StartAsync(process, ServiceDll(folder), grpc, http, settings);
     }
 
     /// <summary>Stops the talent service gracefully (its consumer finishes the events in hand) and starts it again on its ports.</summary>
