@@ -35,12 +35,12 @@ public sealed class ConnectionFloodTests
         Assert.True(Connections >= 1_000, $"the open-file limit ({OpenFileLimit()}) leaves room for {Connections} connections; raise it (ulimit -n) to run this test");
         Figures.Record("connection flood: open-file limit of the test process", OpenFileLimit());
         await using var district = await DistrictProcess.StartAsync(maxConnections: null);
-        var rssBefore = RssKiB(district.Process.Id);
+        var rssBefore = district.Process.ResidentKiB();
 
         var (sockets, answered) = await FloodAsync(district.GrpcPort, Connections);
         try
         {
-            var rssDuring = RssKiB(district.Process.Id);
+            var rssDuring = district.Process.ResidentKiB();
             var servingDuring = await district.IsServingAsync();
             Figures.Record("connection flood: connections opened / answered with the server's SETTINGS", $"{sockets.Count} / {answered}");
             Figures.Record("connection flood: district resident memory before / with the connections open (MiB)", $"{rssBefore / 1024} / {rssDuring / 1024}");
@@ -57,7 +57,7 @@ public sealed class ConnectionFloodTests
 
         // Closed again: the process still serves (new connections, a call).
         await Eventually.WaitUntilAsync(district.IsServingAsync, "the district to serve after the connections closed");
-        Figures.Record("connection flood: district resident memory after closing them (MiB)", RssKiB(district.Process.Id) / 1024);
+        Figures.Record("connection flood: district resident memory after closing them (MiB)", district.Process.ResidentKiB() / 1024);
         Assert.False(district.Process.HasExited);
     }
 
@@ -66,13 +66,13 @@ public sealed class ConnectionFloodTests
     {
         const int cap = 1_000;
         await using var district = await DistrictProcess.StartAsync(maxConnections: cap);
-        var rssBefore = RssKiB(district.Process.Id);
+        var rssBefore = district.Process.ResidentKiB();
 
         // Five times the cap: without the cap, that many connections would take more memory than the bound below.
         var (sockets, answered) = await FloodAsync(district.GrpcPort, 5 * cap);
         try
         {
-            var rssDuring = RssKiB(district.Process.Id);
+            var rssDuring = district.Process.ResidentKiB();
             // The normal client's own connection, opened before the flood, holds one of the slots.
             var servingDuring = await district.IsServingAsync();
             Figures.Record($"connection flood with Parks:Endpoints:MaxConnections {cap}: connections opened / answered / closed by the server", $"{sockets.Count} / {answered} / {sockets.Count - answered}");
@@ -167,12 +167,6 @@ public sealed class ConnectionFloodTests
         {
             return 1_048_576;
         }
-    }
-
-    private static long RssKiB(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
 }
 

@@ -68,6 +68,20 @@ public sealed partial class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process's resident set in KiB, from /proc/&lt;pid&gt;/status (Linux); 0 once the process is gone.</summary>
+    public long ResidentKiB()
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     public string Output => _output.Text;
 
     /// <summary>Waits for the process to end by itself (e.g. after it killed itself on purpose).</summary>

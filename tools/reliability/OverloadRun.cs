@@ -122,7 +122,7 @@ internal static class OverloadRun
         {
             while (!stop.IsCancellationRequested)
             {
-                rss.Add((RssKiB(district.Id), RssKiB(gateway.Id)));
+                rss.Add((district.ResidentKiB(), gateway.ResidentKiB()));
                 try { await Task.Delay(1000, stop.Token); } catch (OperationCanceledException) { }
             }
         });
@@ -184,20 +184,6 @@ internal static class OverloadRun
         values.Sort();
         double At(double p) => values[Math.Min(values.Count - 1, (int)(p * values.Count))];
         return $"p50 {At(0.50):0.00}, p90 {At(0.90):0.00}, p99 {At(0.99):0.00}, p99.9 {At(0.999):0.00}, max {values[^1]:0.00}";
-    }
-
-    /// <summary>The resident set of a process, from /proc (Linux).</summary>
-    private static long RssKiB(int pid)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-            return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 
     /// <summary>Starts a service from its build output (the configuration of this tool) and waits until it is ready.</summary>
