@@ -13,6 +13,12 @@ internal sealed record ServiceBuild(string Name, string ProjectDirectory, string
 internal sealed record ServiceInstance(string AppId, string? Route, ServiceBuild Build, IReadOnlyDictionary<string, string> Settings)
 {
     public bool IsGateway => Route is null;
+
+    /// <summary>
+    /// Runtime environment variables of the instance's own process (the settings of the .NET runtime that exist only
+    /// as environment variables); its image sets the same. Not applied when the suite runs in one process.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -22,6 +28,17 @@ internal sealed record ServiceInstance(string AppId, string? Route, ServiceBuild
 internal static class ServiceCatalog
 {
     public static readonly string[] Districts = ["lingshui", "qixianling", "xiaopingdao", "huangnichuan", "longwangtang", "longtou"];
+
+    /// <summary>
+    /// The gateway's runtime environment (gateway/Parks.Gateway/Dockerfile sets the same): every proxied call holds
+    /// HttpClient buffers from the shared array pool while it is in flight, and with the pool's default of 32 arrays per
+    /// size and core most of them missed the pool at 128 calls in flight (32 KB allocated per call, 10.6 KB with 256;
+    /// docs/performance.md).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> GatewayEnvironment = new Dictionary<string, string>
+    {
+        ["DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION"] = "256",
+    };
 
     /// <summary>Service name → project file, relative to the repository root.</summary>
     public static readonly IReadOnlyList<(string Name, string Project)> Projects =
@@ -60,9 +77,10 @@ internal static class ServiceCatalog
     {
         var byName = builds.ToDictionary(b => b.Name, StringComparer.Ordinal);
         var instances = new List<ServiceInstance>();
-        void Add(string name, string appId, string? route, Dictionary<string, string>? settings = null)
+        void Add(string name, string appId, string? route, Dictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
         {
-            if (byName.TryGetValue(name, out var build)) instances.Add(new ServiceInstance(appId, route, build, settings ?? []));
+            if (byName.TryGetValue(name, out var build))
+                instances.Add(new ServiceInstance(appId, route, build, settings ?? []) { Environment = environment ?? new Dictionary<string, string>() });
         }
         Add("sciencecity", "parks-sciencecity", "sciencecity");
         foreach (var district in Districts)
@@ -70,7 +88,7 @@ internal static class ServiceCatalog
         Add("branchparks", "parks-branchparks", "branchparks");
         Add("talent", "parks-talent", "talent");
         Add("finance", "parks-finance", "finance");
-        Add("gateway", "parks-gateway", null);
+        Add("gateway", "parks-gateway", null, environment: GatewayEnvironment);
         return instances;
     }
 

@@ -12,32 +12,14 @@ after, say which statuses the calls really got.
 
 Usage: tools/benchmarks/overview/run.py [--enterprises 100000] [--rate 200] [--duration 30] [--warmup 20]
 """
-import argparse, json, math, os, re, shutil, signal, subprocess, sys, tempfile, time, urllib.request
+import argparse, json, math, os, shutil, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import free_port, h2load, percentiles
+from benchlib import LocalZone, count_delta, get_json, h2load, percentiles, server_calls
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 OVERVIEW = '/parks.gateway.v1.CityOverviewService/GetCityOverview'
 UNITS = 11  # six districts and five branch parks hold the demo enterprises
-
-
-def get_json(url, key):
-    request = urllib.request.Request(url, headers={'authorization': f'Bearer {key}'})
-    with urllib.request.urlopen(request, timeout=30) as r:
-        return json.load(r)
-
-
-def overview_calls(http_port):
-    """grpc-status -> calls of GetCityOverview, from the gateway's Prometheus page."""
-    with urllib.request.urlopen(f'http://127.0.0.1:{http_port}/metrics', timeout=10) as r:
-        text = r.read().decode()
-    counts = {}
-    for line in text.splitlines():
-        if line.startswith('parks_rpc_server_calls_total{') and 'GetCityOverview' in line:
-            status = re.search(r'rpc_grpc_status_code="(\d+)"', line).group(1)
-            counts[status] = counts.get(status, 0) + int(float(line.rsplit(' ', 1)[1]))
-    return counts
 
 
 def main():
@@ -55,24 +37,11 @@ def main():
     subprocess.run(['dotnet', 'build', project, '-c', 'Release', '-v', 'q', '-nologo'], check=True)
     workdir = os.path.join(ROOT, 'tools', 'benchmarks', 'results', 'overview-' + time.strftime('%Y%m%d-%H%M%S'))
     os.makedirs(workdir, exist_ok=True)
-    run_file = os.path.join(tempfile.mkdtemp(prefix='parks-overview-bench-'), 'run.json')
-    grpc_port, http_port = free_port(), free_port()
     per_unit = math.ceil(args.enterprises / UNITS)
-    env = dict(os.environ, Parks__Units__DemoEnterprisesPerUnit=str(per_unit))
-    cmd = ['dotnet', 'run', '--no-build', '-c', 'Release', '--project', project, '--', '--redis', '--run-file', run_file,
-           '--port-base', str(20000 + (grpc_port % 20000)), '--gateway-grpc-port', str(grpc_port), '--gateway-http-port', str(http_port)]
-    log = open(os.path.join(workdir, 'apphost.log'), 'w')
-    started = time.time()
-    zone = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    zone = LocalZone(ROOT, workdir, {'Parks__Units__DemoEnterprisesPerUnit': str(per_unit)})
+    grpc_port, http_port, ready_after = zone.grpc_port, zone.http_port, zone.ready_after
     try:
-        while not os.path.exists(run_file):
-            if zone.poll() is not None:
-                sys.exit(f'the local run ended with {zone.returncode}; see {log.name}')
-            if time.time() - started > 600:
-                sys.exit(f'the local run was not ready within 600 s; see {log.name}')
-            time.sleep(1)
-        ready_after = time.time() - started
-        key = json.load(open(run_file))['apiKeys']['dashboard']
+        key = zone.run['apiKeys']['dashboard']
 
         # Every unit current, and the zone's size as the overview reports it.
         deadline = time.time() + 120
@@ -95,11 +64,10 @@ def main():
         headers = [f'authorization: Bearer {key}']
         conns = 4
         h2load(grpc_port, OVERVIEW, request, conns, 1, args.warmup, pinned=False, headers=headers, rps=args.rate // conns)
-        before = overview_calls(http_port)
+        before = server_calls(http_port, OVERVIEW)
         latency_log = os.path.join(workdir, 'overview.log')
         rate, counts = h2load(grpc_port, OVERVIEW, request, conns, 1, args.duration, pinned=False, log=latency_log, headers=headers, rps=args.rate // conns)
-        after = overview_calls(http_port)
-        statuses = {k: v - before.get(k, 0) for k, v in after.items() if v - before.get(k, 0)}
+        statuses = count_delta(before, server_calls(http_port, OVERVIEW))
         result = {
             'date': time.strftime('%Y-%m-%d %H:%M'),
             'machine': f'{os.cpu_count()} cpus, {os.uname().release}',
@@ -118,12 +86,7 @@ def main():
         print(json.dumps(result, indent=2))
         print(f'results: {workdir}')
     finally:
-        os.killpg(zone.pid, signal.SIGINT)
-        try:
-            zone.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(zone.pid, signal.SIGKILL)
-        log.close()
+        zone.stop()
 
 
 if __name__ == '__main__':
