@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Parks.AppHost;
 
 /// <summary>A service's build: its project folder and its built assembly.</summary>
@@ -15,10 +17,11 @@ internal sealed record ServiceInstance(string AppId, string? Route, ServiceBuild
     public bool IsGateway => Route is null;
 
     /// <summary>
-    /// Runtime environment variables of the instance's own process (the settings of the .NET runtime that exist only
-    /// as environment variables); its image sets the same. Not applied when the suite runs in one process.
+    /// Runtime environment variables of the instance's own process (settings the .NET runtime reads only from the
+    /// environment); its image sets the same. A value already in the AppHost's environment wins. Not applied when the
+    /// suite runs in one process.
     /// </summary>
-    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> ProcessEnvironment { get; init; } = FrozenDictionary<string, string>.Empty;
 }
 
 /// <summary>
@@ -38,7 +41,7 @@ internal static class ServiceCatalog
     public static readonly IReadOnlyDictionary<string, string> GatewayEnvironment = new Dictionary<string, string>
     {
         ["DOTNET_SYSTEM_BUFFERS_SHAREDARRAYPOOL_MAXARRAYSPERPARTITION"] = "256",
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Service name → project file, relative to the repository root.</summary>
     public static readonly IReadOnlyList<(string Name, string Project)> Projects =
@@ -80,7 +83,7 @@ internal static class ServiceCatalog
         void Add(string name, string appId, string? route, Dictionary<string, string>? settings = null, IReadOnlyDictionary<string, string>? environment = null)
         {
             if (byName.TryGetValue(name, out var build))
-                instances.Add(new ServiceInstance(appId, route, build, settings ?? []) { Environment = environment ?? new Dictionary<string, string>() });
+                instances.Add(new ServiceInstance(appId, route, build, settings ?? []) { ProcessEnvironment = environment ?? FrozenDictionary<string, string>.Empty });
         }
         Add("sciencecity", "parks-sciencecity", "sciencecity");
         foreach (var district in Districts)

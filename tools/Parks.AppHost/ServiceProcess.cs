@@ -36,7 +36,7 @@ internal sealed class ServiceProcess : RunningService
         };
         start.ArgumentList.Add(instance.Build.AssemblyPath);
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        foreach (var (key, value) in instance.Environment) start.Environment[key] = value;
+        foreach (var (key, value) in instance.ProcessEnvironment) start.Environment.TryAdd(key, value);
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var service = new ServiceProcess(instance, index, grpcPort, httpPort, process);

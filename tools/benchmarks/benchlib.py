@@ -99,17 +99,20 @@ class LocalZone:
         self.log = open(os.path.join(workdir, 'apphost.log'), 'w')
         started = time.time()
         self.proc = subprocess.Popen(cmd, env=dict(os.environ, **(env or {})), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
-        while not os.path.exists(run_file):
-            if self.proc.poll() is not None:
-                raise RuntimeError(f'the local run ended with {self.proc.returncode}; see {self.log.name}')
-            if time.time() - started > timeout:
-                self.stop()
-                raise RuntimeError(f'the local run was not ready within {timeout} s; see {self.log.name}')
-            time.sleep(1)
-        self.ready_after = time.time() - started
-        time.sleep(0.5)
-        with open(run_file) as f:
-            self.run = json.load(f)
+        try:
+            while not os.path.exists(run_file):
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f'the local run ended with {self.proc.returncode}; see {self.log.name}')
+                if time.time() - started > timeout:
+                    raise RuntimeError(f'the local run was not ready within {timeout} s; see {self.log.name}')
+                time.sleep(1)
+            self.ready_after = time.time() - started
+            time.sleep(0.5)
+            with open(run_file) as f:
+                self.run = json.load(f)
+        except BaseException:
+            self.stop()
+            raise
 
     def address(self, app_id):
         """(gRPC port, HTTP port) of a service of the zone."""
@@ -128,14 +131,24 @@ class LocalZone:
                 pass
         raise RuntimeError(f'no process of the zone runs {app_id}')
 
-    def stop(self):
+    def stop(self, timeout=60):
+        """SIGTERM to the whole process group (the AppHost stops its services and redis-server), then waits until
+        no process of the group is left; SIGKILL for what is still there after the timeout."""
         import signal
+        group = self.proc.pid  # start_new_session: the leader's pid is the group id
         try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            os.killpg(group, signal.SIGTERM)
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                self.proc.poll()
+                os.killpg(group, 0)  # ProcessLookupError once the group is empty
+                time.sleep(0.2)
+            os.killpg(group, signal.SIGKILL)
         except ProcessLookupError:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
             pass
         self.log.close()
 

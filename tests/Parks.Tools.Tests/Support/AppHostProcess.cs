@@ -34,6 +34,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start(params string[] flags)
     {
+        RestoreSigIntIfIgnored();
         var runFile = Path.Combine(Path.GetTempPath(), $"parks-apphost-test-{Guid.NewGuid():N}.json");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Repo.AppHostDll);
@@ -86,7 +87,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
     /// <summary>SIGINT, what Ctrl-C sends.</summary>
-    public void Interrupt() => Kill(_process.Id, 2);
+    public void Interrupt() => Kill(_process.Id, SigInt);
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
@@ -116,6 +117,24 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         File.Delete(RunFile);
     }
 
+    /// <summary>
+    /// A test run started in the background by a non-interactive shell (<c>nohup ./test.sh &amp;</c>) inherits SIGINT
+    /// ignored, and so would the AppHost: the .NET runtime keeps an inherited SIG_IGN, so Ctrl-C could not reach it.
+    /// This process then has no SIGINT handler of its own (the runtime kept the disposition), so the default
+    /// disposition is restored for the AppHost to inherit.
+    /// </summary>
+    private static void RestoreSigIntIfIgnored()
+    {
+        var ignored = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        if (ignored is null || (Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & (1UL << (SigInt - 1))) == 0) return;
+        Signal(SigInt, 0);  // SIG_DFL
+    }
+
+    private const int SigInt = 2;
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "signal")]
+    private static partial nint Signal(int signal, nint handler);
 }

@@ -150,7 +150,9 @@ def service_phase(args, workdir):
         district_grpc, district_http = zone.address('parks-district-lingshui')
         key = zone.run['apiKeys'][caller]
         enterprise = get_json(f'http://127.0.0.1:{zone.http_port}/v1/{unit}/enterprises?pageSize=1', key)['enterprises'][0]['name']
-        body = b'\x0a' + bytes([len(enterprise.encode())]) + enterprise.encode()  # GetEnterpriseRequest.name = 1
+        name = enterprise.encode()
+        assert len(name) < 128, 'the length is written as a one-byte varint'
+        body = b'\x0a' + bytes([len(name)]) + name  # GetEnterpriseRequest.name = 1
         req = os.path.join(workdir, 'get-enterprise.grpc')
         with open(req, 'wb') as f:
             f.write(b'\x00' + struct.pack('>I', len(body)) + body)
@@ -188,7 +190,7 @@ def service_phase(args, workdir):
                 floor_log = os.path.join(workdir, f'service-{kind}-{index}-floor.log')
                 floor_rps, _, floor_statuses, _ = window(kind, 1, 1, max(5, args.duration // 2), floor_log)
                 r = {'path': kind, 'run': index, 'rps': rate, 'h2load': counts, 'statuses': statuses, 'floor_statuses': floor_statuses,
-                     'response_bytes_per_call': round(counts['data_bytes'] / max(1, counts['done']), 1), 'floor_rps': floor_rps, **cpu}
+                     'response_bytes_per_call': round((counts['data_bytes'] or 0) / max(1, counts['done']), 1), 'floor_rps': floor_rps, **cpu}
                 r.update({'floor_' + k: v for k, v in percentiles(floor_log).items()})
                 print(json.dumps(r), flush=True)
                 results.append(r)
@@ -201,10 +203,14 @@ def medians(results, keys):
     return {kind: {key: statistics.median(r[key] for r in results if r['path'] == kind) for key in keys} for kind in ('direct', 'gateway')}
 
 
-def ratios(m):
+def ratios(m, results):
+    """The target's two figures from the medians, and the throughput ratio of each interleaved direct/gateway pair."""
+    pairs = [round(g['rps'] / d['rps'], 3) for d, g in zip((r for r in results if r['path'] == 'direct'), (r for r in results if r['path'] == 'gateway'))]
     return {
         'added_p50_ms_floor': round(m['gateway']['floor_p50_ms'] - m['direct']['floor_p50_ms'], 3),
         'throughput_gateway_over_direct': round(m['gateway']['rps'] / m['direct']['rps'], 3),
+        'throughput_ratio_per_pair': pairs,
+        'throughput_ratio_median_of_pairs': statistics.median(pairs),
     }
 
 
@@ -221,6 +227,8 @@ def main():
     p.add_argument('--overview-duration', type=int, default=30)
     args = p.parse_args()
     phases = set(args.phases.split(','))
+    if not phases <= {'echo', 'service', 'overview'}:
+        sys.exit(f'--phases: unknown {", ".join(sorted(phases - {"echo", "service", "overview"}))} (echo, service, overview)')
     for tool in ('h2load', 'taskset', 'dotnet') + (('redis-server',) if 'service' in phases else ()):
         if not shutil.which(tool):
             sys.exit(f'{tool} is required (./test.sh installs redis-server; h2load: apt-get install nghttp2-client)')
@@ -249,7 +257,7 @@ def main():
                 print(json.dumps(r), flush=True)
                 results.append(r)
         m = medians(results, ('rps', 'server_cores', 'sat_p50_ms', 'sat_p99_ms', 'floor_rps', 'floor_p50_ms', 'floor_p99_ms'))
-        summary['echo'] = {'median': m, 'pass_through': {**ratios(m), 'added_p50_ms_saturated': round(m['gateway']['sat_p50_ms'] - m['direct']['sat_p50_ms'], 3)},
+        summary['echo'] = {'median': m, 'pass_through': {**ratios(m, results), 'added_p50_ms_saturated': round(m['gateway']['sat_p50_ms'] - m['direct']['sat_p50_ms'], 3)},
                            'non_ok': {'census': sum(v for r in results for k, v in r['census'].items() if k != 'OK'),
                                       'h2load_failed_or_errored': sum(r['h2load']['failed'] + r['h2load']['errored'] for r in results)}}
         detail['echo'] = results
@@ -259,7 +267,7 @@ def main():
         m = medians(results, ('rps', 'floor_rps', 'floor_p50_ms', 'floor_p99_ms', 'gateway_cores', 'gateway_us_per_call',
                               'district_cores', 'district_us_per_call', 'response_bytes_per_call'))
         statuses = [s for r in results for s in (r['statuses'], r['floor_statuses'])]
-        summary['service'] = {'enterprise': service['enterprise'], 'idle': service['idle'], 'median': m, 'pass_through': ratios(m),
+        summary['service'] = {'enterprise': service['enterprise'], 'idle': service['idle'], 'median': m, 'pass_through': ratios(m, results),
                               # h2load stops with calls in flight: the gateway counts those CANCELLED (at most c x m per window).
                               'cancelled_at_window_end': sum(s.get('1', 0) for s in statuses),
                               'non_ok': {'statuses': sum(v for s in statuses for k, v in s.items() if k not in ('0', '1')),
@@ -271,6 +279,7 @@ def main():
         summary['overview'] = {k: overview[k] for k in ('rps', 'p50_ms', 'p90_ms', 'p99_ms', 'p999_ms', 'n')}
         summary['overview']['h2load_failed_or_errored'] = overview['h2load']['failed'] + overview['h2load']['errored']
         detail['overview'] = overview
+    summary['load_average_at_end'] = os.getloadavg()
     with open(os.path.join(workdir, 'summary.json'), 'w') as f:
         json.dump({'summary': summary, **detail}, f, indent=2)
     print(json.dumps(summary, indent=2))
